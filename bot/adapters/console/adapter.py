@@ -1,0 +1,97 @@
+"""The terminal adapter: one line in, one rendered reply out.
+
+Interactive terminals get a prompt; piped input is read line by line and the process exits at
+end of input, so scripts can drive every flow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from rich.console import Console
+
+from bot.adapters.console.render import render
+from bot.core.dispatcher import Dispatcher, parse_command_line
+from bot.core.model import ActionPress, Button, Member, Reply, error_reply
+
+PLATFORM = "console"
+PROMPT = "studybot> "
+WELCOME = "studybot in your terminal. Type /help to start, /quit or Ctrl-D to leave."
+
+
+class ConsoleAdapter:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        user: str = "you",
+        group: str = "local",
+        stdin: TextIO | None = None,
+        console: Console | None = None,
+    ) -> None:
+        self.dispatcher = dispatcher
+        # The person at the keyboard owns the console group, so they administer it.
+        self.member = Member(id=f"{PLATFORM}:{user}", name=user, is_admin=True)
+        self.group_id = f"{PLATFORM}:{group}"
+        self.stdin = stdin or sys.stdin
+        self.interactive = self.stdin.isatty()
+        self.console = console or Console(highlight=False, soft_wrap=False)
+        self._last_buttons: tuple[Button, ...] = ()
+
+    async def serve(self) -> None:
+        if self.interactive:
+            self.console.print(WELCOME, style="dim")
+        while True:
+            line = await self._read_line()
+            if line is None:
+                return
+            if line.strip() in {"/quit", "/exit"}:
+                return
+            reply = await self.handle(line)
+            if reply is not None:
+                self.show(reply)
+
+    async def handle(self, line: str) -> Reply | None:
+        parsed = parse_command_line(line)
+        if parsed is not None and parsed.name == "press":
+            return await self._press(parsed.text)
+        return await self.dispatcher.handle_line(
+            line, member=self.member, group_id=self.group_id, platform=PLATFORM
+        )
+
+    def show(self, reply: Reply) -> None:
+        self._last_buttons = reply.buttons or self._last_buttons
+        self.console.print(render(reply))
+
+    async def _press(self, text: str) -> Reply:
+        if not self._last_buttons:
+            return error_reply("There is no button to press yet.")
+        try:
+            index = int(text.strip())
+            if index < 1:
+                raise IndexError(index)
+            button = self._last_buttons[index - 1]
+        except (ValueError, IndexError):
+            count = len(self._last_buttons)
+            return error_reply(f"Press a button by its number, 1 to {count}: `/press 1`.")
+        press = ActionPress(
+            action_id=button.action_id,
+            value=button.value,
+            member=self.member,
+            group_id=self.group_id,
+            platform=PLATFORM,
+        )
+        return await self.dispatcher.press(press)
+
+    async def _read_line(self) -> str | None:
+        """Read without blocking the event loop, so scheduled posts keep printing meanwhile."""
+        loop = asyncio.get_running_loop()
+        if self.interactive:
+            try:
+                return await loop.run_in_executor(None, input, PROMPT)
+            except EOFError:
+                return None
+        line = await loop.run_in_executor(None, self.stdin.readline)
+        return line if line else None

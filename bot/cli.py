@@ -1,0 +1,125 @@
+"""The `studybot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.logs import configure_logging
+from bot.settings import Settings
+from content.catalog import ContentError, load_catalog
+
+CONNECT_HINT = (
+    "No Slack or Discord settings found, so studybot runs in this terminal. "
+    "Set SLACK_BOT_TOKEN or DISCORD_TOKEN to connect a platform (see README.md)."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="studybot",
+        description="A study-group bot for software engineers moving into ML engineering.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="serve every configured platform (the console if none)")
+
+    console = commands.add_parser("console", help="talk to studybot in this terminal")
+    console.add_argument("--user", default="you", help="your name in the conversation")
+    console.add_argument("--group", default="local", help="the study group to speak in")
+
+    content = commands.add_parser("content", help="study content tools")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate shipped content plus a folder")
+    check.add_argument("dir", nargs="?", type=Path, help="extra content folder to validate")
+
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply schema migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(_settings_problem(error), file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.secret_values())
+    try:
+        if args.command == "content":
+            return check_content(args.dir or settings.content_dir)
+        if args.command == "db":
+            return asyncio.run(upgrade_db(settings))
+        if args.command == "console":
+            return asyncio.run(run_console(settings, user=args.user, group=args.group))
+        return asyncio.run(run(settings))
+    except ContentError as error:
+        print(error.describe(), file=sys.stderr)
+        print("Fix these and start again; `studybot content check` re-checks.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def check_content(extra_dir: Path | None) -> int:
+    catalog = load_catalog(extra_dir)  # ContentError is reported by main()
+    print(
+        f"Content OK: {len(catalog.tips)} tips in {len(catalog.topics)} topics, "
+        f"{catalog.week_count} roadmap weeks, {len(catalog.aspects)} comparison aspects."
+    )
+    return 0
+
+
+async def upgrade_db(settings: Settings) -> int:
+    from bot.store.db import create_engine, default_database_url, upgrade_database
+
+    engine = create_engine(settings.database_url or default_database_url())
+    try:
+        await upgrade_database(engine)
+    finally:
+        await engine.dispose()
+    print("Database schema is up to date.")
+    return 0
+
+
+async def run_console(settings: Settings, *, user: str, group: str) -> int:
+    from bot.adapters.console.adapter import ConsoleAdapter
+    from bot.app import build_application
+
+    app = await build_application(settings)
+    try:
+        await ConsoleAdapter(app.dispatcher, user=user, group=group).serve()
+    finally:
+        await app.close()
+    return 0
+
+
+async def run(settings: Settings) -> int:
+    if not (settings.has_slack or settings.has_discord):
+        print(CONNECT_HINT, file=sys.stderr)
+        return await run_console(settings, user="you", group="local")
+    print(
+        "Slack and Discord adapters are not part of this build yet; "
+        "unset SLACK_BOT_TOKEN / DISCORD_TOKEN to use the console.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def _settings_problem(error: ValidationError) -> str:
+    lines = ["studybot's configuration has a problem:"]
+    for detail in error.errors():
+        name = ".".join(str(part) for part in detail["loc"])
+        lines.append(f"  - {name}: {detail['msg']}")  # values are omitted: they may be secrets
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

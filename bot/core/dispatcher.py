@@ -1,0 +1,119 @@
+"""Route an invocation or a button press to its handler and turn failures into friendly replies."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.core.arguments import parse_arguments
+from bot.core.context import ActionContext, CommandContext, Services
+from bot.core.errors import PermissionDenied, UserError
+from bot.core.model import ActionPress, Invocation, Member, Reply, error_reply
+from bot.core.registry import Registry
+from bot.core.text import MAX_INPUT_CHARS, closest
+
+log = logging.getLogger(__name__)
+
+GENERIC_FAILURE = "Something went wrong on my side. Nothing was changed; please try again."
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandLine:
+    name: str
+    text: str
+
+
+def parse_command_line(line: str) -> CommandLine | None:
+    """`/tip  math` → CommandLine("tip", "math"). Returns None for text that is not a command."""
+    stripped = line.strip()
+    if not stripped.startswith("/") or len(stripped) == 1:
+        return None
+    name, _, rest = stripped[1:].partition(" ")
+    return CommandLine(name=name.lower(), text=rest.strip())
+
+
+def unknown_command_reply(name: str, registry: Registry) -> Reply:
+    names = [spec.name for spec in registry.commands]
+    suggestion = closest(name, names)
+    guess = f" Did you mean `/{suggestion[0]}`?" if suggestion else ""
+    return error_reply(
+        f"I don't know the command `/{name}`.{guess}",
+        hint="Type `/help` to see everything I can do.",
+    )
+
+
+class Dispatcher:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @property
+    def registry(self) -> Registry:
+        return self.services.registry
+
+    async def handle_line(
+        self, line: str, *, member: Member, group_id: str, platform: str
+    ) -> Reply | None:
+        """Console-style entry point: a whole typed line. Returns None for blank input."""
+        if not line.strip():
+            return None
+        if len(line) > MAX_INPUT_CHARS:
+            return _too_long_reply()
+        parsed = parse_command_line(line)
+        if parsed is None:
+            return error_reply(
+                "Commands start with `/`.", hint="Type `/help` to see everything I can do."
+            )
+        invocation = Invocation(
+            command=parsed.name,
+            text=parsed.text,
+            member=member,
+            group_id=group_id,
+            platform=platform,
+        )
+        return await self.invoke(invocation)
+
+    async def invoke(self, invocation: Invocation) -> Reply:
+        if len(invocation.text) > MAX_INPUT_CHARS:
+            return _too_long_reply()
+        spec = self.registry.command(invocation.command)
+        if spec is None:
+            return unknown_command_reply(invocation.command, self.registry)
+        try:
+            if spec.admin_only and not invocation.member.is_admin:
+                raise PermissionDenied(
+                    f"Only group admins can use /{spec.name}.",
+                    hint="Ask an admin of this workspace or server.",
+                )
+            choices = {
+                option.name: option.choices(self.services)
+                for option in spec.options
+                if option.choices is not None
+            }
+            args = parse_arguments(spec, invocation.text, choices)
+            context = CommandContext(invocation=invocation, args=args, services=self.services)
+            return await spec.handler(context)
+        except UserError as error:
+            return error_reply(error.message, hint=error.hint)
+        except Exception:
+            log.exception("command /%s failed", spec.name)
+            return error_reply(GENERIC_FAILURE)
+
+    async def press(self, press: ActionPress) -> Reply:
+        spec = self.registry.action(press.action_id)
+        if spec is None:
+            log.warning("button with unknown action %r pressed", press.action_id)
+            return error_reply("That button no longer does anything. Try `/help`.")
+        try:
+            return await spec.handler(ActionContext(press=press, services=self.services))
+        except UserError as error:
+            return error_reply(error.message, hint=error.hint)
+        except Exception:
+            log.exception("action %s failed", press.action_id)
+            return error_reply(GENERIC_FAILURE)
+
+
+def _too_long_reply() -> Reply:
+    return error_reply(
+        f"That message is longer than {MAX_INPUT_CHARS:,} characters, so I left it alone.",
+        hint="Shorten it and try again.",
+    )

@@ -1,0 +1,157 @@
+"""Declare each command once; every adapter, `/help` and the Slack manifest read it from here.
+
+Decorators only attach a spec to the handler function; `Registry.collect` gathers them from the
+feature modules. Adding a command therefore never touches an adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.core.context import ActionContext, CommandContext, Services
+    from bot.core.model import Reply
+
+CommandHandler = Callable[["CommandContext"], Awaitable["Reply"]]
+ActionHandler = Callable[["ActionContext"], Awaitable["Reply"]]
+ChoicesProvider = Callable[["Services"], Sequence[str]]
+
+_COMMAND_ATTR = "__studybot_command__"
+_ACTION_ATTR = "__studybot_action__"
+
+
+class OptionKind(Enum):
+    TEXT = "text"
+    INTEGER = "integer"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptionSpec:
+    name: str
+    description: str
+    kind: OptionKind = OptionKind.TEXT
+    required: bool = False
+    # Valid values, computed from the loaded content (topics, aspects, …) when needed.
+    choices: ChoicesProvider | None = None
+    # The last option may swallow the rest of the line (free text, quoted lists).
+    rest: bool = False
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandSpec:
+    name: str
+    description: str
+    handler: CommandHandler
+    options: tuple[OptionSpec, ...] = ()
+    admin_only: bool = False
+    # Longer explanation and examples for `/help <command>`.
+    details: str = ""
+    examples: tuple[str, ...] = ()
+
+    @property
+    def usage(self) -> str:
+        words = [f"/{self.name}"]
+        for option in self.options:
+            label = f"{option.name}…" if option.rest else option.name
+            words.append(f"<{label}>" if option.required else f"[{label}]")
+        return " ".join(words)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionSpec:
+    """A button handler. Buttons whose `action_id` equals `name` are routed here."""
+
+    name: str
+    handler: ActionHandler
+
+
+def command(
+    *,
+    name: str,
+    description: str,
+    options: Iterable[OptionSpec] = (),
+    admin_only: bool = False,
+    details: str = "",
+    examples: Iterable[str] = (),
+) -> Callable[[CommandHandler], CommandHandler]:
+    def attach(handler: CommandHandler) -> CommandHandler:
+        spec = CommandSpec(
+            name=name,
+            description=description,
+            handler=handler,
+            options=tuple(options),
+            admin_only=admin_only,
+            details=details,
+            examples=tuple(examples),
+        )
+        setattr(handler, _COMMAND_ATTR, spec)
+        return handler
+
+    return attach
+
+
+def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
+    def attach(handler: ActionHandler) -> ActionHandler:
+        setattr(handler, _ACTION_ATTR, ActionSpec(name=name, handler=handler))
+        return handler
+
+    return attach
+
+
+class RegistryError(Exception):
+    """Two commands or actions share a name, or a spec is malformed: a programming error."""
+
+
+class Registry:
+    def __init__(self, commands: Iterable[CommandSpec], actions: Iterable[ActionSpec]) -> None:
+        self._commands: dict[str, CommandSpec] = {}
+        self._actions: dict[str, ActionSpec] = {}
+        for spec in commands:
+            _check_spec(spec)
+            if spec.name in self._commands:
+                raise RegistryError(f"command /{spec.name} is declared twice")
+            self._commands[spec.name] = spec
+        for action_spec in actions:
+            if action_spec.name in self._actions:
+                raise RegistryError(f"action {action_spec.name!r} is declared twice")
+            self._actions[action_spec.name] = action_spec
+
+    @classmethod
+    def collect(cls, modules: Iterable[ModuleType]) -> Registry:
+        commands: list[CommandSpec] = []
+        actions: list[ActionSpec] = []
+        for module in modules:
+            for value in vars(module).values():
+                spec: Any = getattr(value, _COMMAND_ATTR, None)
+                if isinstance(spec, CommandSpec):
+                    commands.append(spec)
+                action_spec: Any = getattr(value, _ACTION_ATTR, None)
+                if isinstance(action_spec, ActionSpec):
+                    actions.append(action_spec)
+        return cls(commands, actions)
+
+    @property
+    def commands(self) -> tuple[CommandSpec, ...]:
+        return tuple(sorted(self._commands.values(), key=lambda spec: spec.name))
+
+    def command(self, name: str) -> CommandSpec | None:
+        return self._commands.get(name)
+
+    def action(self, name: str) -> ActionSpec | None:
+        return self._actions.get(name)
+
+
+def _check_spec(spec: CommandSpec) -> None:
+    seen_optional = False
+    for index, option in enumerate(spec.options):
+        if option.rest and index != len(spec.options) - 1:
+            raise RegistryError(f"/{spec.name}: only the last option may take the rest of the line")
+        if option.required and seen_optional:
+            raise RegistryError(f"/{spec.name}: required option {option.name!r} after an optional")
+        seen_optional = seen_optional or not option.required

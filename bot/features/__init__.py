@@ -1,0 +1,12 @@
+"""Platform-neutral features. Each module declares its commands with `bot.core.registry`."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+
+def feature_modules() -> list[ModuleType]:
+    """Every module whose commands and actions make up studybot."""
+    from bot.features import compare, help, roadmap, tip
+
+    return [compare, help, roadmap, tip]

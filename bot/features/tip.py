@@ -1,0 +1,87 @@
+"""/tip: an actionable tip the member has not seen yet, remembered per member."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from bot.core.context import ActionContext, CommandContext, Services
+from bot.core.errors import UserError
+from bot.core.model import Button, Context, Member, Reply, Section
+from bot.core.registry import OptionSpec, action, command
+from content.catalog import Catalog
+from content.models import Tip
+
+ANOTHER_TIP = "Another tip"
+ANOTHER_TIP_ACTION = "tip:another"
+
+
+def topic_ids(services: Services) -> Sequence[str]:
+    return list(services.catalog.topics)
+
+
+@command(
+    name="tip",
+    description="An actionable skill tip you haven't seen yet.",
+    options=[OptionSpec(name="topic", description="the topic of the tip", choices=topic_ids)],
+    details="Each tip is one concrete thing to do in under an hour. I remember which tips you have "
+    "seen and start over when you have seen every tip of a topic. Without a topic, you get one "
+    "from the topic you have covered least.",
+    examples=("/tip", "/tip math", "/tip mlops"),
+)
+async def tip(ctx: CommandContext) -> Reply:
+    return await next_tip_reply(ctx.services, ctx.invocation.member, ctx.text_arg("topic"))
+
+
+@action(ANOTHER_TIP_ACTION)
+async def another_tip(ctx: ActionContext) -> Reply:
+    topic = ctx.press.value or None
+    if topic is not None and topic not in ctx.services.catalog.topics:
+        raise UserError("That topic no longer exists. Try `/tip`.")
+    return await next_tip_reply(ctx.services, ctx.press.member, topic)
+
+
+async def next_tip_reply(services: Services, member: Member, topic_id: str | None) -> Reply:
+    catalog, store = services.catalog, services.store
+    seen = await store.seen_tip_ids(member.id)
+    topic_id = topic_id or least_covered_topic(catalog, seen)
+    in_topic = catalog.tips_in(topic_id)
+    unseen = [tip for tip in in_topic if tip.id not in seen]
+    forget: list[str] = []
+    if not unseen:
+        # Every tip of the topic was seen: start the cycle again.
+        forget = [tip.id for tip in in_topic]
+        unseen = in_topic
+    chosen = random.choice(unseen)
+    await store.mark_tip_seen(
+        member.id, chosen.id, topic=topic_id, now=services.clock(), forget=forget
+    )
+    seen_count = len(in_topic) - len(unseen) + 1
+    return render_tip(catalog, chosen, seen_count=seen_count, total=len(in_topic))
+
+
+def least_covered_topic(catalog: Catalog, seen: set[str]) -> str:
+    """The topic with the smallest share of seen tips; ties go to the earlier topic."""
+
+    def coverage(topic_id: str) -> float:
+        tips = catalog.tips_in(topic_id)
+        return sum(tip.id in seen for tip in tips) / len(tips)
+
+    return min(catalog.topics, key=coverage)
+
+
+def render_tip(catalog: Catalog, tip: Tip, *, seen_count: int, total: int) -> Reply:
+    topic = catalog.topics[tip.topic]
+    return Reply(
+        title=f"{topic.name} tip: {tip.title}",
+        parts=(
+            Section(heading=f"Do this (about {tip.minutes} minutes)", text=tip.action),
+            Section(heading="Why it matters", text=tip.why),
+            Context(
+                text=f"{tip.difficulty.value.capitalize()} · tip {seen_count} of {total} "
+                f"in {topic.name} · /tip {topic.id} for more"
+            ),
+        ),
+        buttons=(Button(label=ANOTHER_TIP, action_id=ANOTHER_TIP_ACTION, value=topic.id),),
+        summary=f"Tip: {tip.title}",
+    )

@@ -1,0 +1,64 @@
+"""Configuration from the environment and `.env`. Secrets are SecretStr so they never print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Slack
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_APP_TOKEN")
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL")
+    )
+
+    # Discord
+    discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))
+    discord_api_url: str = Field(
+        default="https://discord.com/api/v10", validation_alias=_env("DISCORD_API_URL")
+    )
+    discord_gateway_url: str = Field(
+        default="wss://gateway.discord.gg/", validation_alias=_env("DISCORD_GATEWAY_URL")
+    )
+
+    # studybot itself
+    database_url: str | None = Field(default=None, validation_alias=_env("STUDYBOT_DATABASE_URL"))
+    content_dir: Path | None = Field(default=None, validation_alias=_env("STUDYBOT_CONTENT_DIR"))
+    host: str = Field(default="0.0.0.0", validation_alias=_env("STUDYBOT_HOST"))  # noqa: S104
+    port: int = Field(default=3000, ge=1, le=65535, validation_alias=_env("STUDYBOT_PORT"))
+    log_level: str = Field(default="WARNING", validation_alias=_env("STUDYBOT_LOG_LEVEL"))
+
+    @property
+    def has_slack(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def has_discord(self) -> bool:
+        return self.discord_token is not None
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log redaction filter."""
+        secrets = [
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.discord_token,
+        ]
+        return [secret.get_secret_value() for secret in secrets if secret is not None]

@@ -1,0 +1,121 @@
+"""The queries features use. Each method is one short transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.tables import groups, key_values, seen_tips
+
+
+@dataclass(frozen=True, kw_only=True)
+class Group:
+    id: str
+    platform: str
+    timezone: str
+    roadmap_week: int
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # Groups ---------------------------------------------------------------------------------
+
+    async def ensure_group(self, group_id: str, *, platform: str, now: datetime) -> Group:
+        existing = await self.get_group(group_id)
+        if existing is not None:
+            return existing
+        try:
+            async with self.engine.begin() as connection:
+                await connection.execute(
+                    insert(groups).values(id=group_id, platform=platform, created_at=now)
+                )
+        except IntegrityError:
+            pass  # Another process created it between our read and our insert.
+        group = await self.get_group(group_id)
+        assert group is not None
+        return group
+
+    async def get_group(self, group_id: str) -> Group | None:
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(select(groups).where(groups.c.id == group_id))).first()
+        if row is None:
+            return None
+        return Group(
+            id=row.id, platform=row.platform, timezone=row.timezone, roadmap_week=row.roadmap_week
+        )
+
+    async def set_group_timezone(self, group_id: str, timezone: str) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(groups).where(groups.c.id == group_id).values(timezone=timezone)
+            )
+
+    async def set_roadmap_week(self, group_id: str, week: int) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(groups).where(groups.c.id == group_id).values(roadmap_week=week)
+            )
+
+    # Tips -----------------------------------------------------------------------------------
+
+    async def seen_tip_ids(self, member_id: str) -> set[str]:
+        async with self.engine.connect() as connection:
+            result = await connection.execute(
+                select(seen_tips.c.tip_id).where(seen_tips.c.member_id == member_id)
+            )
+            return set(result.scalars())
+
+    async def mark_tip_seen(
+        self,
+        member_id: str,
+        tip_id: str,
+        *,
+        topic: str,
+        now: datetime,
+        forget: Iterable[str] = (),
+    ) -> None:
+        """Remember a shown tip; `forget` clears earlier ones in the same transaction (cycling)."""
+        forget = list(forget)
+        async with self.engine.begin() as connection:
+            if forget:
+                await connection.execute(
+                    delete(seen_tips).where(
+                        seen_tips.c.member_id == member_id, seen_tips.c.tip_id.in_(forget)
+                    )
+                )
+            await connection.execute(
+                delete(seen_tips).where(
+                    seen_tips.c.member_id == member_id, seen_tips.c.tip_id == tip_id
+                )
+            )
+            await connection.execute(
+                insert(seen_tips).values(
+                    member_id=member_id, tip_id=tip_id, topic=topic, seen_at=now
+                )
+            )
+
+    # Key-values -----------------------------------------------------------------------------
+
+    async def get_value(self, key: str) -> str | None:
+        async with self.engine.connect() as connection:
+            result = await connection.execute(
+                select(key_values.c.value).where(key_values.c.key == key)
+            )
+            return result.scalar_one_or_none()
+
+    async def set_value(self, key: str, value: str, *, now: datetime) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(delete(key_values).where(key_values.c.key == key))
+            await connection.execute(
+                insert(key_values).values(key=key, value=value, updated_at=now)
+            )

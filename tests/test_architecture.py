@@ -1,0 +1,52 @@
+"""The one rule above all: the core and the features know nothing about platforms or timers."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN = {"slack_bolt", "slack_sdk", "discord", "aiohttp", "apscheduler"}
+ADAPTERS = {"bot.adapters"}
+RULES: dict[str, set[str]] = {
+    "bot/core": FORBIDDEN | ADAPTERS,
+    "bot/features": FORBIDDEN | ADAPTERS,
+    "content": FORBIDDEN | ADAPTERS | {"bot"},
+    "scheduler": {"slack_bolt", "slack_sdk", "discord", "aiohttp"} | ADAPTERS,
+}
+
+
+def imported_modules(source: str) -> set[str]:
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+    return modules
+
+
+def violations(root: Path, package: str, forbidden: set[str]) -> list[str]:
+    found = []
+    for path in sorted((root / package).rglob("*.py")):
+        for module in sorted(imported_modules(path.read_text(encoding="utf-8"))):
+            if any(module == bad or module.startswith(bad + ".") for bad in forbidden):
+                found.append(f"{path.relative_to(root)} imports {module}")
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(RULES))
+def test_package_imports_no_platform_code(package: str) -> None:
+    assert (ROOT / package).is_dir()
+    assert violations(ROOT, package, RULES[package]) == []
+
+
+def test_the_rule_catches_a_violation(tmp_path: Path) -> None:
+    (tmp_path / "bot" / "core").mkdir(parents=True)
+    (tmp_path / "bot" / "core" / "leak.py").write_text(
+        "from discord import Embed\nimport slack_sdk.web\n"
+    )
+    found = violations(tmp_path, "bot/core", RULES["bot/core"])
+    assert found == ["bot/core/leak.py imports discord", "bot/core/leak.py imports slack_sdk.web"]

@@ -1,0 +1,105 @@
+"""The `studybot` command as a user runs it: a real process, piped input, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DONE_WHEN = "/compare\n/compare skills\n/tip math\n/roadmap 3\n/compare salary\n/nope\n"
+
+
+def studybot(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "100", **(env or {})},
+        check=False,
+    )
+
+
+@pytest.fixture
+def db_env(tmp_path: Path) -> dict[str, str]:
+    return {"STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+
+def test_console_answers_each_piped_line_and_exits_zero(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    result = studybot("console", stdin=DONE_WHEN, env=db_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Software engineer vs ML engineer" in out
+    assert "Core skills: software engineer vs ML engineer" in out
+    assert "Math and statistics tip:" in out
+    assert "Week 3: Probability and statistics for ML" in out
+    assert "I don't know the aspect salary" in out
+    assert "I don't know the command /nope" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_console_buttons_are_pressed_by_number(tmp_path: Path, db_env: dict[str, str]) -> None:
+    result = studybot("console", stdin="/tip mlops\n/press 1\n/press 9\n", env=db_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("MLOps and deployment tip:") == 2
+    assert "Press a button by its number, 1 to 1" in result.stdout
+
+
+def test_run_without_tokens_opens_the_console(tmp_path: Path, db_env: dict[str, str]) -> None:
+    result = studybot("run", stdin="/help\n", env=db_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "No Slack or Discord settings found" in result.stderr
+    assert "studybot commands" in result.stdout
+
+
+def test_content_check_reports_problems_and_exits_one(tmp_path: Path) -> None:
+    good = studybot("content", "check", cwd=tmp_path)
+    assert good.returncode == 0
+    assert "Content OK: 64 tips in 8 topics, 12 roadmap weeks" in good.stdout
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "bad.toml").write_text('[[tips]]\nid = "half"\ntopic = "math"\n', encoding="utf-8")
+    bad = studybot("content", "check", str(extra), cwd=tmp_path)
+    assert bad.returncode == 1
+    assert f"{extra / 'bad.toml'} [half]: title: Field required" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_broken_content_stops_console_and_run_without_traceback(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "bad.toml").write_text("[[weeks]]\nnumber = 'x'\n", encoding="utf-8")
+    env = {**db_env, "STUDYBOT_CONTENT_DIR": str(extra)}
+    for command in ("console", "run"):
+        result = studybot(command, stdin="/help\n", env=env, cwd=tmp_path)
+        assert result.returncode == 1
+        assert "The study content has" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert "studybot commands" not in result.stdout
+    assert not (tmp_path / "cli.db").exists()  # refused before touching the store
+
+
+def test_db_upgrade(tmp_path: Path, db_env: dict[str, str]) -> None:
+    result = studybot("db", "upgrade", env=db_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert (tmp_path / "cli.db").exists()
+
+
+def test_bad_settings_are_reported_without_values(tmp_path: Path) -> None:
+    result = studybot("db", "upgrade", env={"STUDYBOT_PORT": "not-a-port"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "STUDYBOT_PORT" in result.stderr or "port" in result.stderr.lower()
+    assert "Traceback" not in result.stderr
