@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.context import Clock, Services
 from bot.core.dispatcher import Dispatcher
+from bot.core.ports import Outbox
 from bot.core.registry import Registry
 from bot.features import feature_modules
+from bot.features.nudges import NudgeKind
 from bot.settings import Settings
 from bot.store.db import create_engine, default_database_url, upgrade_database
 from bot.store.repos import Store
 from content.catalog import load_catalog
+from scheduler.ledger import Ledger
+from scheduler.service import Kind, SchedulerService, process_identity
 
 
 def utc_now() -> datetime:
@@ -24,6 +29,17 @@ class Application:
     settings: Settings
     services: Services
     dispatcher: Dispatcher
+    kinds: Mapping[str, Kind]
+
+    def scheduler(self, outboxes: Mapping[str, Outbox]) -> SchedulerService:
+        """A scheduler delivering through these adapters (only their platforms' schedules)."""
+        return SchedulerService(
+            ledger=self.services.schedules,
+            outboxes=outboxes,
+            kinds=self.kinds,
+            clock=self.services.clock,
+            grace=self.settings.misfire_grace,
+        )
 
     async def close(self) -> None:
         await self.services.store.close()
@@ -39,5 +55,15 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
     except BaseException:
         await engine.dispose()
         raise
-    services = Services(catalog=catalog, store=Store(engine), registry=registry, clock=clock)
-    return Application(settings=settings, services=services, dispatcher=Dispatcher(services))
+    kinds: dict[str, Kind] = {"nudge": NudgeKind(catalog)}
+    services = Services(
+        catalog=catalog,
+        store=Store(engine),
+        registry=registry,
+        clock=clock,
+        schedules=Ledger(engine, claimer=process_identity()),
+        schedule_kinds=frozenset(kinds),
+    )
+    return Application(
+        settings=settings, services=services, dispatcher=Dispatcher(services), kinds=kinds
+    )

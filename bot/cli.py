@@ -95,7 +95,13 @@ async def run_console(settings: Settings, *, user: str, group: str) -> int:
 
     app = await build_application(settings)
     try:
-        await ConsoleAdapter(app.dispatcher, user=user, group=group).serve()
+        console = ConsoleAdapter(app.dispatcher, user=user, group=group)
+        scheduler = app.scheduler({console.platform: console})
+        await scheduler.start()
+        try:
+            await console.serve()
+        finally:
+            await scheduler.stop()
     finally:
         await app.close()
     return 0

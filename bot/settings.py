@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -44,6 +45,10 @@ class Settings(BaseSettings):
     host: str = Field(default="0.0.0.0", validation_alias=_env("STUDYBOT_HOST"))  # noqa: S104
     port: int = Field(default=3000, ge=1, le=65535, validation_alias=_env("STUDYBOT_PORT"))
     log_level: str = Field(default="WARNING", validation_alias=_env("STUDYBOT_LOG_LEVEL"))
+    # Occurrences missed while the bot was down are sent late (once) within this window.
+    misfire_grace: timedelta = Field(
+        default=timedelta(hours=12), validation_alias=_env("STUDYBOT_MISFIRE_GRACE")
+    )
 
     @property
     def has_slack(self) -> bool:

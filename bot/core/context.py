@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.core.registry import Registry
     from bot.store.repos import Store
     from content.catalog import Catalog
+    from scheduler.ledger import Ledger
 
 Clock = Callable[[], datetime]
 
@@ -24,6 +25,9 @@ class Services:
     registry: Registry
     # Time is an argument: tests pass a controllable clock; production passes an aware UTC now.
     clock: Clock
+    schedules: Ledger
+    # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
+    schedule_kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)

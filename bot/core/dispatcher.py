@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.arguments import parse_arguments
 from bot.core.context import ActionContext, CommandContext, Services
 from bot.core.errors import PermissionDenied, UserError
-from bot.core.model import ActionPress, Invocation, Member, Reply, error_reply
+from bot.core.model import ActionPress, Context, Invocation, Member, Reply, error_reply
 from bot.core.registry import Registry
 from bot.core.text import MAX_INPUT_CHARS, closest
 
@@ -91,12 +91,27 @@ class Dispatcher:
             }
             args = parse_arguments(spec, invocation.text, choices)
             context = CommandContext(invocation=invocation, args=args, services=self.services)
-            return await spec.handler(context)
+            reply = await spec.handler(context)
         except UserError as error:
-            return error_reply(error.message, hint=error.hint)
+            reply = error_reply(error.message, hint=error.hint)
         except Exception:
             log.exception("command /%s failed", spec.name)
             return error_reply(GENERIC_FAILURE)
+        if invocation.member.is_admin:
+            reply = await self._with_pending_notices(reply, invocation.group_id)
+        return reply
+
+    async def _with_pending_notices(self, reply: Reply, group_id: str) -> Reply:
+        """Admins hear about failed scheduled posts on their next command, whatever it is."""
+        try:
+            notices = await self.services.store.take_notices(group_id)
+        except Exception:
+            log.exception("reading notices for %s failed", group_id)
+            return reply
+        if not notices:
+            return reply
+        extra = tuple(Context(text=f"⚠ {notice}") for notice in notices)
+        return replace(reply, parts=reply.parts + extra)
 
     async def press(self, press: ActionPress) -> Reply:
         spec = self.registry.action(press.action_id)

@@ -40,6 +40,7 @@ def create_engine(url: str) -> AsyncEngine:
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
 
@@ -48,12 +49,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers proceed while a writer commits; busy_timeout makes a second process wait
     # for the lock instead of failing at once; synchronous=NORMAL is durable across process
     # crashes in WAL mode, which is the failure we guard against (kill -9).
+    # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins (_sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# Execution option for transactions that read and then write (claiming due schedules). In WAL
+# mode a deferred transaction that read an older snapshot cannot upgrade to a writer once another
+# process committed ("database is locked"); BEGIN IMMEDIATE takes the write lock up front instead.
+WRITE_INTENT = "studybot_write_intent"
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(WRITE_INTENT, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def alembic_config() -> Config:

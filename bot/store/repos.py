@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.tables import groups, key_values, seen_tips
+from bot.store.tables import groups, key_values, notices, seen_tips
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,3 +119,21 @@ class Store:
             await connection.execute(
                 insert(key_values).values(key=key, value=value, updated_at=now)
             )
+
+    # Notices --------------------------------------------------------------------------------
+
+    async def take_notices(self, group_id: str) -> list[str]:
+        """Pending notices for a group's admins, removed as they are read."""
+        async with self.engine.begin() as connection:
+            rows = (
+                await connection.execute(
+                    select(notices.c.id, notices.c.text)
+                    .where(notices.c.group_id == group_id)
+                    .order_by(notices.c.id)
+                )
+            ).all()
+            if rows:
+                await connection.execute(
+                    delete(notices).where(notices.c.id.in_([row.id for row in rows]))
+                )
+        return [row.text for row in rows]

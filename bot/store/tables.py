@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 
 from bot.store.types import UTCDateTime
 
@@ -23,6 +35,8 @@ groups = Table(
     Column("platform", String(20), nullable=False),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("roadmap_week", Integer, nullable=False, server_default="1"),
+    # The local ISO week ("2026-W10") whose nudge last moved the roadmap; see features/nudges.py.
+    Column("roadmap_week_of", String(10), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
@@ -42,4 +56,63 @@ key_values = Table(
     Column("key", String(200), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# Scheduling ------------------------------------------------------------------------------------
+# The schedules table is the source of truth; the timer only asks it what is due.
+
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("platform", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("weekdays", String(40), nullable=False),  # "mon,thu": names, never numbers
+    Column("local_time", String(5), nullable=False),  # "18:30", wall clock in `timezone`
+    Column("timezone", String(64), nullable=False),
+    Column("paused", Boolean, nullable=False, server_default=false()),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("next_due_at", UTCDateTime(), nullable=False, index=True),
+    Column("next_slot", String(16), nullable=False),  # local "YYYY-MM-DDTHH:MM" of next_due_at
+)
+
+# One row per occurrence (local slot) of a schedule. The unique key is the exactly-once guarantee:
+# whoever inserts the row owns the occurrence; everyone else skips it.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "schedule_id",
+        Integer,
+        ForeignKey("schedules.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("slot", String(16), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("claimed_by", String(120), nullable=True),
+    Column("claimed_at", UTCDateTime(), nullable=True),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("late", Boolean, nullable=False, server_default=false()),
+    Column("coalesced", Integer, nullable=False, server_default="0"),
+    Column("payload", Text, nullable=True),
+    Column("detail", Text, nullable=True),
+    Column("message_ref", String(200), nullable=True),
+    UniqueConstraint("schedule_id", "slot", name="uq_deliveries_occurrence"),
+    Index("ix_deliveries_status", "status"),
+)
+
+# Things the group's admins must hear about (e.g. a scheduled post that failed), shown on their
+# next command when posting the notice to the channel failed too.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )

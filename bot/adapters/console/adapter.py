@@ -15,6 +15,7 @@ from rich.console import Console
 from bot.adapters.console.render import render
 from bot.core.dispatcher import Dispatcher, parse_command_line
 from bot.core.model import ActionPress, Button, Member, Reply, error_reply
+from bot.core.ports import Pace
 
 PLATFORM = "console"
 PROMPT = "studybot> "
@@ -22,6 +23,12 @@ WELCOME = "studybot in your terminal. Type /help to start, /quit or Ctrl-D to le
 
 
 class ConsoleAdapter:
+    """Also the console's Outbox: scheduled posts print between the replies."""
+
+    platform = PLATFORM
+    pace = Pace(concurrency=1)
+    idempotent = False
+
     def __init__(
         self,
         dispatcher: Dispatcher,
@@ -64,6 +71,12 @@ class ConsoleAdapter:
     def show(self, reply: Reply) -> None:
         self._last_buttons = reply.buttons or self._last_buttons
         self.console.print(render(reply))
+
+    async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
+        label = "" if group_id == self.group_id else f" for {group_id}"
+        self.console.print(f"[scheduled{label}]", style="magenta", markup=False)
+        self.show(reply)
+        return idempotency_key
 
     async def _press(self, text: str) -> Reply:
         if not self._last_buttons:

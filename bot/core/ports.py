@@ -1,0 +1,55 @@
+"""What the core needs from an adapter to send messages nobody asked for (scheduled posts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.model import Reply
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pace:
+    """How fast an adapter's platform lets a bot post.
+
+    `per_second` caps posts across the whole bot; `per_conversation_per_second` caps posts into
+    one channel; `concurrency` caps requests in flight. None means no cap.
+    """
+
+    per_second: float | None = None
+    per_conversation_per_second: float | None = None
+    concurrency: int = 8
+
+
+class PostFailed(Exception):
+    """The platform said no (an HTTP error, a missing channel…): nothing was posted."""
+
+    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+class PostOutcomeUnknown(Exception):
+    """The request may or may not have reached the platform (e.g. a timeout after sending)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Outbox(Protocol):
+    """One adapter's way of posting into a group's conversation."""
+
+    platform: str
+    pace: Pace
+    # True when the platform deduplicates by `idempotency_key` (Discord's enforced nonce), so a
+    # post whose outcome is unknown may be sent again safely.
+    idempotent: bool
+
+    async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
+        """Post `reply`; return the platform's message reference if it has one.
+
+        Raises PostFailed when nothing was posted, PostOutcomeUnknown when that is not known.
+        """
+        ...

@@ -1,0 +1,266 @@
+"""The scheduler: a timer that asks the ledger what is due and fans the posts out, paced.
+
+APScheduler 3.11 is only the timer here: one interval job per process runs `tick`, which claims
+due occurrences from the database (see ledger.py). Nothing about a schedule lives in
+APScheduler's memory, so there is nothing to rebuild at start and nothing to lose at a crash, and
+any number of processes can tick against one PostgreSQL database without a leader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.core.model import Reply, Section
+from bot.core.ports import Outbox, PostFailed, PostOutcomeUnknown
+from scheduler.ledger import Claim, ClaimHook, Ledger, Outcome, Status
+from scheduler.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+# A claim whose sender has not reported within this long is treated as orphaned by a crash.
+CLAIM_LEASE = timedelta(minutes=10)
+RETRY_DELAYS = (2.0, 8.0, 30.0)
+TICK_SECONDS = 5.0
+CLAIM_BATCH = 500
+OUTCOME_FLUSH = 256
+# Stop claiming while this many posts wait for their turn, so memory stays bounded.
+MAX_IN_FLIGHT = 5000
+
+FAILURE_NOTICE = (
+    "I couldn't deliver the scheduled {kind} due {due} ({reason}). "
+    "Admins: `/schedule status` shows the details."
+)
+
+
+class Kind(Protocol):
+    """What a schedulable kind (nudge, check-in, poll) provides."""
+
+    name: str
+    on_claim: ClaimHook | None
+
+    async def compose(self, claim: Claim) -> Reply: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class TickReport:
+    claimed: int
+    recovered: int
+
+
+def process_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+_RUNNING: dict[str, SchedulerService] = {}
+
+
+async def tick_job(service_id: str) -> None:
+    """The APScheduler job: a top-level function taking only an id (no closures in jobs)."""
+    service = _RUNNING.get(service_id)
+    if service is not None:
+        await service.tick()
+
+
+class SchedulerService:
+    def __init__(
+        self,
+        *,
+        ledger: Ledger,
+        outboxes: Mapping[str, Outbox],
+        kinds: Mapping[str, Kind],
+        clock: Callable[[], datetime],
+        grace: timedelta,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        tick_seconds: float = TICK_SECONDS,
+        claim_batch: int = CLAIM_BATCH,
+    ) -> None:
+        self.ledger = ledger
+        self.outboxes = dict(outboxes)
+        self.kinds = dict(kinds)
+        self.clock = clock
+        self.grace = grace
+        self._sleep = sleep
+        self.retry_delays = retry_delays
+        self.tick_seconds = tick_seconds
+        self.claim_batch = claim_batch
+        self.pacers = {name: Pacer(box.pace, sleep=sleep) for name, box in self.outboxes.items()}
+        self.id = uuid.uuid4().hex
+        self._timer: AsyncIOScheduler | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._outcomes: list[Outcome] = []
+        self._tick_lock = asyncio.Lock()
+
+    @property
+    def platforms(self) -> list[str]:
+        return list(self.outboxes)
+
+    async def start(self) -> None:
+        """Catch up at once (occurrences missed while down), then tick every few seconds."""
+        _RUNNING[self.id] = self
+        await self.tick()
+        self._timer = AsyncIOScheduler()
+        self._timer.add_job(
+            tick_job,
+            IntervalTrigger(seconds=self.tick_seconds),
+            args=[self.id],
+            id=f"studybot-tick-{self.id}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        self._timer.start()
+
+    async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.shutdown(wait=False)
+            self._timer = None
+        _RUNNING.pop(self.id, None)
+        await self.drain()
+
+    async def drain(self) -> None:
+        """Wait for every post in flight and record its outcome."""
+        while self._in_flight:
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        await self._flush()
+
+    async def tick(self) -> TickReport:
+        async with self._tick_lock:
+            recovered = await self._recover()
+            claimed = 0
+            while True:
+                while len(self._in_flight) >= MAX_IN_FLIGHT:
+                    await asyncio.wait(list(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+                claims = await self.ledger.claim_due(
+                    now=self.clock(),
+                    grace=self.grace,
+                    platforms=self.platforms,
+                    limit=self.claim_batch,
+                    hooks={k.name: k.on_claim for k in self.kinds.values() if k.on_claim},
+                )
+                for claim in claims:
+                    self._spawn(self._deliver(claim, attempts_so_far=0))
+                claimed += len(claims)
+                if not claims:
+                    break
+            await self._flush()
+            return TickReport(claimed=claimed, recovered=recovered)
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _recover(self) -> int:
+        stale = await self.ledger.take_stale_claims(
+            now=self.clock(), lease=CLAIM_LEASE, platforms=self.platforms
+        )
+        for claim in stale:
+            if self.outboxes[claim.platform].idempotent:
+                # The platform drops a repeat of the same key, so finishing the job is safe.
+                self._spawn(self._deliver(claim, attempts_so_far=1))
+            else:
+                reason = "the bot stopped while posting, so it may not have arrived"
+                await self._record(claim, Status.UNKNOWN, attempts=1, detail=reason)
+                await self._notify(claim, reason)
+        return len(stale)
+
+    async def _deliver(self, claim: Claim, *, attempts_so_far: int) -> None:
+        outbox = self.outboxes[claim.platform]
+        try:
+            reply = await self.kinds[claim.kind].compose(claim)
+        except Exception as error:  # a bug in a composer must not lose the outcome
+            log.exception("composing %s for schedule %s failed", claim.kind, claim.schedule_id)
+            await self._record(claim, Status.FAILED, attempts=0, detail=f"compose: {error}")
+            return
+        key = f"studybot:{claim.schedule_id}:{claim.slot}"
+        attempts = attempts_so_far
+        delays = list(self.retry_delays)
+        while True:
+            attempts += 1
+            try:
+                async with self.pacers[claim.platform].turn(claim.group_id):
+                    ref = await outbox.post(claim.group_id, reply, idempotency_key=key)
+            except PostFailed as error:
+                if error.retryable and delays:
+                    await self._sleep(delays.pop(0))
+                    continue
+                await self._record(claim, Status.FAILED, attempts=attempts, detail=error.reason)
+                await self._notify(claim, error.reason)
+                return
+            except PostOutcomeUnknown as error:
+                if outbox.idempotent and delays:
+                    await self._sleep(delays.pop(0))
+                    continue
+                await self._record(claim, Status.UNKNOWN, attempts=attempts, detail=error.reason)
+                await self._notify(claim, f"{error.reason}; not re-sent to avoid a duplicate")
+                return
+            except Exception as error:
+                log.exception("posting schedule %s failed unexpectedly", claim.schedule_id)
+                await self._record(claim, Status.UNKNOWN, attempts=attempts, detail=repr(error))
+                await self._notify(claim, "an unexpected error")
+                return
+            await self._record(claim, Status.SENT, attempts=attempts, message_ref=ref)
+            return
+
+    async def _record(
+        self,
+        claim: Claim,
+        status: Status,
+        *,
+        attempts: int,
+        detail: str | None = None,
+        message_ref: str | None = None,
+    ) -> None:
+        self._outcomes.append(
+            Outcome(
+                delivery_id=claim.delivery_id,
+                status=status,
+                attempts=attempts,
+                detail=detail,
+                message_ref=message_ref,
+            )
+        )
+        if len(self._outcomes) >= OUTCOME_FLUSH or not self._in_flight_others():
+            await self._flush()
+
+    def _in_flight_others(self) -> bool:
+        current = asyncio.current_task()
+        return any(task is not current for task in self._in_flight)
+
+    async def _flush(self) -> None:
+        if not self._outcomes:
+            return
+        batch, self._outcomes = self._outcomes, []
+        await self.ledger.finish(batch, now=self.clock())
+
+    async def _notify(self, claim: Claim, reason: str) -> None:
+        """Tell the group's admins: in the channel if possible, else on their next command."""
+        local_due = claim.slot.replace("T", " ")
+        text = FAILURE_NOTICE.format(kind=claim.kind, due=local_due, reason=reason)
+        outbox = self.outboxes[claim.platform]
+        try:
+            await outbox.post(
+                claim.group_id,
+                Reply(
+                    title="A scheduled post did not go out",
+                    parts=(Section(text=text),),
+                    summary=text,
+                ),
+                idempotency_key=f"studybot:notice:{claim.delivery_id}",
+            )
+        except Exception:
+            log.warning("could not post a failure notice to %s; keeping it", claim.group_id)
+            await self.ledger.add_notice(claim.group_id, text, now=self.clock())

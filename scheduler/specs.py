@@ -1,0 +1,113 @@
+"""Parse what an admin types (`mon,thu`, `18:30`, `Europe/Berlin`) into rule parts, kindly."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import time
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from bot.core.errors import UserError
+from bot.core.text import closest, one_of
+from scheduler.recurrence import WEEKDAY_NAMES
+
+DAY_ALIASES: dict[str, tuple[int, ...]] = {
+    "daily": tuple(range(7)),
+    "everyday": tuple(range(7)),
+    "weekdays": tuple(range(5)),
+    "weekends": (5, 6),
+}
+_LONG_NAMES = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("monday",),
+            ("tuesday", "tues"),
+            ("wednesday",),
+            ("thursday", "thur", "thurs"),
+            ("friday",),
+            ("saturday",),
+            ("sunday",),
+        ]
+    )
+    for name in names
+}
+DAYS_HELP = "Days look like `mon,thu`, `mon-fri`, `weekdays`, `weekends` or `daily`."
+
+
+def _day_index(word: str) -> int:
+    if word in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(word)
+    if word in _LONG_NAMES:
+        return _LONG_NAMES[word]
+    suggestion = closest(word, WEEKDAY_NAMES)
+    guess = f" Did you mean `{suggestion[0]}`?" if suggestion else ""
+    raise UserError(f"`{word}` isn't a day I know.{guess}", hint=DAYS_HELP)
+
+
+def parse_days(text: str) -> frozenset[int]:
+    words = text.strip().lower()
+    if not words:
+        raise UserError("Which days? " + DAYS_HELP)
+    if words in DAY_ALIASES:
+        return frozenset(DAY_ALIASES[words])
+    days: set[int] = set()
+    for part in words.split(","):
+        part = part.strip()
+        if "-" in part:
+            first, _, last = part.partition("-")
+            start, end = _day_index(first.strip()), _day_index(last.strip())
+            span = range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
+            days.update(span)
+        elif part:
+            days.add(_day_index(part))
+    if not days:
+        raise UserError("Which days? " + DAYS_HELP)
+    return frozenset(days)
+
+
+def format_days(days: frozenset[int]) -> str:
+    return ",".join(WEEKDAY_NAMES[index] for index in sorted(days))
+
+
+def describe_days(days: frozenset[int]) -> str:
+    """For people: `daily`, `weekdays`, `weekends`, or the names (`mon,thu`)."""
+    for alias in ("daily", "weekdays", "weekends"):
+        if days == frozenset(DAY_ALIASES[alias]):
+            return alias
+    return format_days(days)
+
+
+def parse_time_of_day(text: str) -> time:
+    hours, sep, minutes = text.strip().partition(":")
+    if sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2:
+        hour, minute = int(hours), int(minutes)
+        if 0 <= hour <= 23 and 0 <= minute <= 59:
+            return time(hour, minute)
+    raise UserError(
+        f"`{text}` isn't a time of day.", hint="Use 24-hour HH:MM, for example `18:30` or `07:05`."
+    )
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def parse_zone(name: str) -> ZoneInfo:
+    cleaned = name.strip()
+    by_lower = {zone.lower(): zone for zone in _zone_names()}
+    canonical = by_lower.get(cleaned.lower())
+    if canonical is not None:
+        return ZoneInfo(canonical)
+    suggestions = closest(cleaned, _zone_names(), limit=3)
+    if not suggestions:
+        # Match the city part alone ("berlin" → Europe/Berlin).
+        cities = {zone.rsplit("/", 1)[-1].lower(): zone for zone in _zone_names()}
+        suggestions = [cities[c] for c in closest(cleaned.replace(" ", "_"), cities, limit=3)]
+    hint = (
+        f"Did you mean {one_of(suggestions)}?"
+        if suggestions
+        else "Use an IANA time zone name such as `Europe/Berlin` or `America/New_York`."
+    )
+    raise UserError(f"I don't know the time zone `{cleaned}`.", hint=hint)

@@ -1,0 +1,40 @@
+"""An in-memory Outbox with injectable failures, for scheduler tests and benchmarks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.model import Reply
+from bot.core.ports import Pace
+
+
+@dataclass
+class Post:
+    group_id: str
+    reply: Reply
+    key: str
+
+
+@dataclass
+class FakeOutbox:
+    platform: str = "test"
+    pace: Pace = field(default_factory=lambda: Pace(concurrency=64))
+    idempotent: bool = False
+    posts: list[Post] = field(default_factory=list)
+    attempts: list[str] = field(default_factory=list)
+    # Raised, in order, by the next posts; an entry of None lets that attempt succeed.
+    failures: list[Exception | None] = field(default_factory=list)
+
+    async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
+        self.attempts.append(idempotency_key)
+        if self.failures:
+            failure = self.failures.pop(0)
+            if failure is not None:
+                raise failure
+        if self.idempotent and any(p.key == idempotency_key for p in self.posts):
+            return idempotency_key  # the platform drops the repeat, like Discord's nonce
+        self.posts.append(Post(group_id=group_id, reply=reply, key=idempotency_key))
+        return f"msg-{len(self.posts)}"
+
+    def titles(self) -> list[str]:
+        return [post.reply.title or "" for post in self.posts]

@@ -1,0 +1,427 @@
+"""Scheduled delivery, driven by a controllable clock: exactly once, late but once, never twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app import Application, build_application
+from bot.core.model import Member
+from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
+from bot.settings import Settings
+from scheduler.ledger import Ledger, Status
+from scheduler.pacing import Pacer
+from scheduler.service import SchedulerService
+from tests.chat import Chat, reply_text
+from tests.fakes.clock import FakeClock
+from tests.fakes.outbox import FakeOutbox
+
+ADMIN = Member(id="test:admin", name="admin", is_admin=True)
+MONDAY_8_UTC = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+
+
+class Sleeps:
+    """Records the delays a service asked for instead of waiting them out."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))  # a Sunday
+
+
+@pytest.fixture
+async def app(database_url: str, clock: FakeClock) -> AsyncIterator[Application]:
+    application = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+def admin(app: Application) -> Chat:
+    return Chat(dispatcher=app.dispatcher, member=ADMIN)
+
+
+@pytest.fixture
+def outbox() -> FakeOutbox:
+    return FakeOutbox()
+
+
+def make_service(
+    app: Application,
+    outbox: FakeOutbox,
+    *,
+    ledger: Ledger | None = None,
+    grace: timedelta = timedelta(hours=12),
+    sleeps: Sleeps | None = None,
+) -> SchedulerService:
+    return SchedulerService(
+        ledger=ledger or app.services.schedules,
+        outboxes={outbox.platform: outbox},
+        kinds=app.kinds,
+        clock=app.services.clock,
+        grace=grace,
+        sleep=sleeps or Sleeps(),
+    )
+
+
+async def run_tick(service: SchedulerService) -> None:
+    await service.tick()
+    await service.drain()
+
+
+async def statuses(app: Application) -> dict[Status, int]:
+    return await app.services.schedules.count_by_status()
+
+
+async def test_a_due_nudge_is_posted_once(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    reply = await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    assert "Mon 02 Mar 2026 09:00 CET (08:00 UTC)" in reply_text(reply)
+    service = make_service(app, outbox)
+
+    clock.set(MONDAY_8_UTC - timedelta(seconds=1))
+    await run_tick(service)
+    assert outbox.posts == []
+
+    clock.set(MONDAY_8_UTC + timedelta(seconds=3))
+    await run_tick(service)
+    await run_tick(service)
+    assert outbox.titles() == ["Week 1: Map the gap"]
+    assert outbox.posts[0].group_id == "test:group"
+    assert await statuses(app) == {Status.SENT: 1}
+
+    clock.set(MONDAY_8_UTC + timedelta(days=7))
+    await run_tick(service)
+    assert outbox.titles() == ["Week 1: Map the gap", "Week 2: The maths you actually use"]
+
+
+async def test_restart_inside_the_due_minute_delivers_once(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock, database_url: str
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(seconds=2))
+    await run_tick(make_service(app, outbox))
+    # The process dies and a new one starts 30 s later, still inside the due minute.
+    clock.set(MONDAY_8_UTC + timedelta(seconds=32))
+    restarted = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
+    try:
+        await run_tick(make_service(restarted, outbox))
+    finally:
+        await restarted.close()
+    assert len(outbox.posts) == 1
+
+
+async def test_a_crash_between_claim_and_post_is_never_blindly_resent(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(seconds=1))
+    # The old process claimed the occurrence and died before recording what happened.
+    claims = await app.services.schedules.claim_due(
+        now=clock(), grace=timedelta(hours=12), platforms=["test"], limit=10
+    )
+    assert len(claims) == 1
+    service = make_service(app, outbox)
+    await run_tick(service)
+    assert outbox.posts == []  # still within the claim lease: maybe the owner is just slow
+
+    clock.advance(timedelta(minutes=11))
+    await run_tick(service)
+    assert await statuses(app) == {Status.UNKNOWN: 1}
+    # Not re-sent; the channel is told instead.
+    assert outbox.titles() == ["A scheduled post did not go out"]
+
+
+async def test_an_idempotent_platform_finishes_an_orphaned_claim(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    outbox = FakeOutbox(idempotent=True)
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(seconds=1))
+    await app.services.schedules.claim_due(
+        now=clock(), grace=timedelta(hours=12), platforms=["test"], limit=10
+    )
+    clock.advance(timedelta(minutes=11))
+    await run_tick(make_service(app, outbox))
+    assert outbox.titles() == ["Week 1: Map the gap"]
+    assert outbox.posts[0].key.startswith("studybot:")
+    assert await statuses(app) == {Status.SENT: 1}
+
+
+async def test_two_schedulers_on_one_database_deliver_each_occurrence_once(
+    app: Application, outbox: FakeOutbox, clock: FakeClock, database_url: str
+) -> None:
+    for index in range(40):
+        group = Chat(dispatcher=app.dispatcher, member=ADMIN, group_id=f"test:g{index}")
+        await group.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    other = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
+    try:
+        first = make_service(app, outbox)
+        second = make_service(other, outbox)
+        first.claim_batch = second.claim_batch = 7  # many small transactions that interleave
+        clock.set(MONDAY_8_UTC + timedelta(seconds=1))
+        await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
+        await asyncio.gather(first.drain(), second.drain())
+    finally:
+        await other.close()
+    delivered = sorted(post.group_id for post in outbox.posts)
+    assert delivered == sorted(f"test:g{index}" for index in range(40))
+    assert await statuses(app) == {Status.SENT: 40}
+
+
+async def test_downtime_within_grace_delivers_once_marked_late(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge daily 09:00 Europe/Berlin")
+    # Down from before Monday's nudge until Wednesday 10:00 Berlin; grace 48 h.
+    clock.set(datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
+    await run_tick(make_service(app, outbox, grace=timedelta(hours=48)))
+    assert len(outbox.posts) == 1
+    assert "sent late" in reply_text(outbox.posts[0].reply)
+    # Monday is beyond the grace window; Tuesday is folded into Wednesday's late post.
+    assert await statuses(app) == {Status.MISSED: 1, Status.COALESCED: 1, Status.SENT: 1}
+    status = reply_text(await admin.send("/schedule status"))
+    assert "late; covers 2 occurrences" in status
+    assert "missed (bot was offline too long)" in status
+
+
+async def test_downtime_beyond_grace_is_recorded_as_missed_and_not_sent(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(hours=13))
+    service = make_service(app, outbox)
+    await run_tick(service)
+    assert outbox.posts == []
+    assert await statuses(app) == {Status.MISSED: 1}
+    records = await app.services.schedules.list_schedules("test:group")
+    assert records[0].next_due_at == MONDAY_8_UTC + timedelta(days=7)
+
+
+async def test_failed_posts_are_retried_with_backoff(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    outbox = FakeOutbox(failures=[PostFailed("HTTP 500"), PostFailed("HTTP 500")])
+    sleeps = Sleeps()
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC)
+    await run_tick(make_service(app, outbox, sleeps=sleeps))
+    assert len(outbox.posts) == 1
+    assert sleeps.delays == [2.0, 8.0]
+    status = reply_text(await admin.send("/schedule status"))
+    assert "sent (3 attempts)" in status
+
+
+async def test_a_post_that_keeps_failing_is_recorded_and_admins_are_told(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    # Every attempt fails, and so does the notice to the channel.
+    outbox = FakeOutbox(failures=[PostFailed("channel_not_found", retryable=False)] * 2)
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC)
+    await run_tick(make_service(app, outbox))
+    assert outbox.posts == []
+    assert await statuses(app) == {Status.FAILED: 1}
+    member = admin.as_member(Member(id="test:m", name="m"))
+    assert "did not go out" not in reply_text(await member.send("/tip"))
+    reply = reply_text(await admin.send("/roadmap 1"))
+    assert (
+        "I couldn't deliver the scheduled nudge due 2026-03-02 09:00 (channel_not_found)" in reply
+    )
+    assert "couldn't deliver" not in reply_text(await admin.send("/roadmap 1"))  # told once
+
+
+async def test_unknown_outcome_is_not_resent_on_a_platform_without_idempotency(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    outbox = FakeOutbox(failures=[PostOutcomeUnknown("timed out after sending")])
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC)
+    await run_tick(make_service(app, outbox))
+    assert outbox.attempts[0].startswith("studybot:")
+    assert [a for a in outbox.attempts if not a.startswith("studybot:notice")] == [
+        outbox.attempts[0]
+    ]
+    assert await statuses(app) == {Status.UNKNOWN: 1}
+
+
+async def test_unknown_outcome_is_retried_with_the_same_key_where_idempotent(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    outbox = FakeOutbox(idempotent=True, failures=[PostOutcomeUnknown("timed out")])
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC)
+    await run_tick(make_service(app, outbox))
+    assert len(set(outbox.attempts)) == 1
+    assert len(outbox.attempts) == 2
+    assert await statuses(app) == {Status.SENT: 1}
+
+
+async def test_nudges_walk_the_roadmap_one_week_per_local_week(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon,thu 09:00 Europe/Berlin")
+    service = make_service(app, outbox)
+    for days in (0, 3, 7, 10, 14):
+        clock.set(MONDAY_8_UTC + timedelta(days=days, seconds=1))
+        await run_tick(service)
+    assert [title.split(":")[0] for title in outbox.titles()] == [
+        "Week 1",
+        "Week 1",
+        "Week 2",
+        "Week 2",
+        "Week 3",
+    ]
+    assert "Your group is on week 3" in reply_text(await admin.send("/roadmap"))
+
+
+async def test_paused_schedules_do_not_fire_and_resume_does_not_catch_up(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    assert "paused" in reply_text(await admin.send("/schedule pause 1"))
+    service = make_service(app, outbox)
+    clock.set(MONDAY_8_UTC + timedelta(seconds=1))
+    await run_tick(service)
+    assert outbox.posts == []
+    resumed = reply_text(await admin.send("/schedule resume #1"))
+    assert "next Mon 09 Mar 2026 09:00 CET" in resumed
+    await run_tick(service)
+    assert outbox.posts == []
+
+
+async def test_daylight_saving_days_fire_once_per_local_slot(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 3, 28, 12, tzinfo=UTC))
+    await admin.send("/schedule add nudge sun 02:30 Europe/Berlin")
+    service = make_service(app, outbox)
+    clock.set(datetime(2026, 3, 29, 0, 59, tzinfo=UTC))  # 01:59 CET: not yet
+    await run_tick(service)
+    clock.set(datetime(2026, 3, 29, 1, 0, tzinfo=UTC))  # 03:00 CEST: the end of the gap
+    await run_tick(service)
+    assert len(outbox.posts) == 1
+
+    clock.set(datetime(2026, 10, 24, 12, tzinfo=UTC))
+    await admin.send("/schedule resume 1")
+    for minute in range(0, 150, 5):  # ticks straight through the repeated hour
+        clock.set(datetime(2026, 10, 25, 0, 0, tzinfo=UTC) + timedelta(minutes=minute))
+        await run_tick(service)
+    assert len(outbox.posts) == 2
+    records = await app.services.schedules.recent_deliveries("test:group")
+    assert [d.due_at for d in records[1]][0] == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+async def test_other_platforms_schedules_are_left_alone(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    slack_only = FakeOutbox(platform="slack")
+    clock.set(MONDAY_8_UTC)
+    await run_tick(make_service(app, slack_only))
+    assert slack_only.posts == []
+    assert await statuses(app) == {}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/schedule add nudge mon 09:00",
+        "/schedule list",
+        "/schedule pause 1",
+        "/schedule resume 1",
+        "/schedule remove 1",
+        "/schedule timezone Europe/Berlin",
+        "/schedule status",
+    ],
+)
+async def test_members_who_are_not_admins_are_refused(
+    app: Application, admin: Chat, command: str
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    member = admin.as_member(Member(id="test:m", name="m"))
+    reply = await member.send(command)
+    assert reply.is_error
+    assert "Only group admins can use /schedule" in reply_text(reply)
+    records = await app.services.schedules.list_schedules("test:group")
+    assert [(r.id, r.paused) for r in records] == [(1, False)]
+    group = await app.services.store.get_group("test:group")
+    assert group is not None
+    assert group.timezone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/schedule add nudge funday 25:99 Mars/Olympus", "`funday` isn't a day I know"),
+        ("/schedule add nudge mon 25:99 Europe/Berlin", "`25:99` isn't a time of day"),
+        ("/schedule add nudge mon 09:00 Mars/Olympus", "I don't know the time zone"),
+        ("/schedule add nudge mon 09:00 Europe/Berln", "`Europe/Berlin`"),
+        ("/schedule add lecture mon 09:00", "I can't schedule `lecture`"),
+        ("/schedule add nudge mon", "Usage"),
+        ("/schedule add checkin mon 09:00", "aren't available in this version yet"),
+        ("/schedule explode", "I don't know the action `explode`"),
+        ("/schedule pause 42", "no schedule `42`"),
+        ("/schedule remove", "Which schedule?"),
+        ("/schedule timezone Narnia/Cair", "I don't know the time zone"),
+    ],
+)
+async def test_bad_schedule_input_is_explained_and_stores_nothing(
+    app: Application, admin: Chat, command: str, expected: str
+) -> None:
+    reply = await admin.send(command)
+    assert reply.is_error
+    assert expected in reply_text(reply)
+    assert await app.services.schedules.list_schedules("test:group") == []
+    assert await app.services.store.get_group("test:group") is None
+
+
+async def test_list_and_remove(app: Application, admin: Chat) -> None:
+    await admin.send("/schedule timezone Asia/Kolkata")
+    await admin.send("/schedule add nudge weekdays 07:30")
+    listing = reply_text(await admin.send("/schedule list"))
+    assert "#1 weekly learning nudge · weekdays 07:30 Asia/Kolkata" in listing
+    assert "Mon 02 Mar 2026 07:30 IST (02:00 UTC)" in listing
+    assert "Removed #1" in reply_text(await admin.send("/schedule remove 1"))
+    assert "No schedules yet" in reply_text(await admin.send("/schedule list"))
+
+
+async def test_pacer_spaces_posts_overall_and_per_conversation() -> None:
+    now = [0.0]
+    starts: list[tuple[str, float]] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(
+        Pace(per_second=10, per_conversation_per_second=1, concurrency=4),
+        monotonic=lambda: now[0],
+        sleep=fake_sleep,
+    )
+    for conversation in ["a", "b", "a", "c"]:
+        async with pacer.turn(conversation):
+            starts.append((conversation, round(now[0], 3)))
+    assert starts == [("a", 0.0), ("b", 0.1), ("a", 1.0), ("c", 1.1)]
+
+
+async def test_service_start_catches_up_and_stop_drains(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(hours=1))
+    service = make_service(app, outbox)
+    await service.start()
+    await service.stop()
+    assert len(outbox.posts) == 1
+    assert replace(outbox.posts[0]).group_id == "test:group"
