@@ -91,9 +91,10 @@ async def upgrade_db(settings: Settings) -> int:
 
 async def run_console(settings: Settings, *, user: str, group: str) -> int:
     from bot.adapters.console.adapter import ConsoleAdapter
-    from bot.app import build_application
+    from bot.app import build_application, freeze_startup_objects
 
     app = await build_application(settings)
+    freeze_startup_objects()
     try:
         console = ConsoleAdapter(app.dispatcher, user=user, group=group)
         scheduler = app.scheduler({console.platform: console})

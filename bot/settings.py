@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: object) -> object:
+    """Accept what people write in an env file: `12h`, `90m`, `3600`; else let pydantic parse
+    (`12:00:00`, ISO 8601 `PT12H`)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text.isdigit():
+            return timedelta(seconds=int(text))
+        if text[:-1].isdigit() and text[-1:] in _UNITS:
+            return timedelta(seconds=int(text[:-1]) * _UNITS[text[-1]])
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
 class Settings(BaseSettings):
@@ -46,7 +65,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535, validation_alias=_env("STUDYBOT_PORT"))
     log_level: str = Field(default="WARNING", validation_alias=_env("STUDYBOT_LOG_LEVEL"))
     # Occurrences missed while the bot was down are sent late (once) within this window.
-    misfire_grace: timedelta = Field(
+    misfire_grace: Duration = Field(
         default=timedelta(hours=12), validation_alias=_env("STUDYBOT_MISFIRE_GRACE")
     )
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.db import WRITE_INTENT
 from bot.store.tables import deliveries, notices, schedules
-from scheduler.recurrence import WeeklyRule, next_occurrence, occurrences_between
+from scheduler.recurrence import Occurrence, WeeklyRule, next_occurrence, occurrences_between
 from scheduler.specs import describe_days, format_days, parse_days
 
 # Occurrences older than this when finally sent are marked late in the ledger.
@@ -273,7 +273,13 @@ class Ledger:
         advances: list[dict[str, Any]] = []
         for record in records:
             rule = record.rule
-            backlog = occurrences_between(rule, record.next_due_at, now, limit=MAX_BACKLOG)
+            upcoming = next_occurrence(rule, record.next_due_at)
+            if upcoming.due_at > now:
+                # The usual case: only the stored occurrence is due.
+                backlog = [Occurrence(due_at=record.next_due_at, slot=record.next_slot)]
+            else:
+                backlog = occurrences_between(rule, record.next_due_at, now, limit=MAX_BACKLOG)
+                upcoming = next_occurrence(rule, now)
             in_grace = [o for o in backlog if now - o.due_at <= grace]
             for occurrence in backlog:
                 if now - occurrence.due_at > grace:
@@ -296,7 +302,6 @@ class Ledger:
                         "coalesced": len(in_grace) - 1 if status is Status.CLAIMED else 0,
                     }
                 )
-            upcoming = next_occurrence(rule, now)
             advances.append(
                 {"schedule_id": record.id, "due_at": upcoming.due_at, "slot": upcoming.slot}
             )

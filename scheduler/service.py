@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=10)
 RETRY_DELAYS = (2.0, 8.0, 30.0)
 TICK_SECONDS = 5.0
-CLAIM_BATCH = 500
+# Small enough that one claim transaction's Python work stays well under 100 ms of loop time.
+CLAIM_BATCH = 200
 OUTCOME_FLUSH = 256
 # Stop claiming while this many posts wait for their turn, so memory stays bounded.
 MAX_IN_FLIGHT = 5000

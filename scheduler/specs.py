@@ -45,6 +45,7 @@ def _day_index(word: str) -> int:
     raise UserError(f"`{word}` isn't a day I know.{guess}", hint=DAYS_HELP)
 
 
+@cache
 def parse_days(text: str) -> frozenset[int]:
     words = text.strip().lower()
     if not words:

@@ -12,7 +12,7 @@ import random
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.model import Button, Context, Reply, Section
@@ -58,12 +58,16 @@ class NudgeKind:
                 state[claim.group_id] = (week, this_week)
                 changed.add(claim.group_id)
             payloads[claim.delivery_id] = str(week)
-        for group_id in changed:
-            week, marked = state[group_id]
+        if changed:
+            # One executemany rather than a statement per group: a fan-out claims hundreds.
             await connection.execute(
                 update(groups)
-                .where(groups.c.id == group_id)
-                .values(roadmap_week=week, roadmap_week_of=marked)
+                .where(groups.c.id == bindparam("group_id"))
+                .values(roadmap_week=bindparam("week"), roadmap_week_of=bindparam("marked")),
+                [
+                    {"group_id": g, "week": state[g][0], "marked": state[g][1]}
+                    for g in sorted(changed)
+                ],
             )
         return payloads
 

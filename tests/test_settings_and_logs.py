@@ -33,3 +33,14 @@ def test_redactor_masks_secrets_in_messages_args_and_tracebacks(
         caplog.handler.removeFilter(redactor)
     assert "xoxb-very-secret-token" not in caplog.text
     assert caplog.text.count("[redacted]") >= 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("PT12H", 43200), ("43200", 43200), ("12:00:00", 43200), ("2h", 7200), ("90m", 5400)],
+)
+def test_misfire_grace_accepts_common_duration_spellings(
+    monkeypatch: pytest.MonkeyPatch, raw: str, seconds: int
+) -> None:
+    monkeypatch.setenv("STUDYBOT_MISFIRE_GRACE", raw)
+    assert Settings().misfire_grace.total_seconds() == seconds
