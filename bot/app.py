@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bot.core.context import Clock, Services
 from bot.core.dispatcher import Dispatcher
@@ -79,3 +81,41 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
+    """Run every configured platform adapter plus the scheduler until `stop` is set."""
+    app = await build_application(settings)
+    adapters: list[PlatformAdapter] = []
+    scheduler: SchedulerService | None = None
+    try:
+        if settings.has_slack:
+            from bot.adapters.slack.adapter import SlackAdapter
+
+            adapters.append(
+                SlackAdapter(
+                    settings=settings,
+                    dispatcher=app.dispatcher,
+                    engine=app.services.store.engine,
+                )
+            )
+        for adapter in adapters:
+            await adapter.start()
+        freeze_startup_objects()
+        scheduler = app.scheduler({adapter.platform: adapter for adapter in adapters})
+        await scheduler.start()
+        await stop.wait()
+    finally:
+        if scheduler is not None:
+            await scheduler.stop()
+        for adapter in reversed(adapters):
+            await adapter.stop()
+        await app.close()
+
+
+class PlatformAdapter(Outbox, Protocol):
+    """An adapter that serves a chat platform and posts scheduled messages to it."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = content_commands.add_parser("check", help="validate shipped content plus a folder")
     check.add_argument("dir", nargs="?", type=Path, help="extra content folder to validate")
 
+    slack = commands.add_parser("slack", help="Slack tools")
+    slack_commands = slack.add_subparsers(dest="slack_command", required=True)
+    manifest = slack_commands.add_parser("manifest", help="print a Slack app manifest (YAML)")
+    manifest.add_argument("--socket-mode", action="store_true", help="no public URL needed")
+    manifest.add_argument("--url", help="public base URL, e.g. https://studybot.example.org")
+
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply schema migrations")
@@ -55,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "content":
             return check_content(args.dir or settings.content_dir)
+        if args.command == "slack":
+            return print_slack_manifest(socket_mode=args.socket_mode, url=args.url)
         if args.command == "db":
             return asyncio.run(upgrade_db(settings))
         if args.command == "console":
@@ -112,12 +121,34 @@ async def run(settings: Settings) -> int:
     if not (settings.has_slack or settings.has_discord):
         print(CONNECT_HINT, file=sys.stderr)
         return await run_console(settings, user="you", group="local")
-    print(
-        "Slack and Discord adapters are not part of this build yet; "
-        "unset SLACK_BOT_TOKEN / DISCORD_TOKEN to use the console.",
-        file=sys.stderr,
-    )
-    return 2
+    from bot.adapters.slack.adapter import SlackConfigurationError
+    from bot.app import serve_platforms
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    try:
+        await serve_platforms(settings, stop=stop)
+    except SlackConfigurationError as error:
+        print(f"studybot cannot start: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def print_slack_manifest(*, socket_mode: bool, url: str | None) -> int:
+    from bot.adapters.slack.manifest import manifest_yaml
+    from bot.core.registry import Registry
+    from bot.features import feature_modules
+
+    if not socket_mode and not url:
+        print(
+            "HTTP mode needs the public URL: --url https://your.host (or --socket-mode).",
+            file=sys.stderr,
+        )
+        return 2
+    print(manifest_yaml(Registry.collect(feature_modules()), socket_mode=socket_mode, url=url))
+    return 0
 
 
 def _settings_problem(error: ValidationError) -> str:

@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         default=None, validation_alias=_env("SLACK_APP_TOKEN")
     )
+    # Many workspaces through bolt's OAuth flow, when the client id and secret are set. The OAuth
+    # state lives in our database (bolt's SQLAlchemy state store, checked against a browser
+    # cookie), so SLACK_STATE_SECRET is accepted for compatibility but not needed.
+    slack_client_id: str | None = Field(default=None, validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_CLIENT_SECRET")
+    )
+    slack_state_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_STATE_SECRET")
+    )
     slack_api_url: str = Field(
         default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL")
     )
@@ -70,8 +80,12 @@ class Settings(BaseSettings):
     )
 
     @property
+    def slack_oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
     def has_slack(self) -> bool:
-        return self.slack_bot_token is not None
+        return self.slack_bot_token is not None or self.slack_oauth_enabled
 
     @property
     def has_discord(self) -> bool:
@@ -83,6 +97,8 @@ class Settings(BaseSettings):
             self.slack_bot_token,
             self.slack_signing_secret,
             self.slack_app_token,
+            self.slack_client_secret,
+            self.slack_state_secret,
             self.discord_token,
         ]
         return [secret.get_secret_value() for secret in secrets if secret is not None]

@@ -160,10 +160,10 @@ async def test_bad_topic_changes_nothing(chat: Chat, app: Application) -> None:
 async def test_a_crashing_handler_gives_a_generic_error_without_details(
     chat: Chat, app: Application, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(_member_id: str) -> set[str]:
+    async def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("database password=hunter2 leaked?")
 
-    monkeypatch.setattr(app.services.store, "seen_tip_ids", broken)
+    monkeypatch.setattr(app.services.store, "pick_tip", broken)
     reply = await chat.send("/tip math")
     assert reply.is_error
     assert "hunter2" not in reply_text(reply)

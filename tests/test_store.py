@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect
 
 from bot.store.db import create_engine, normalise_url, upgrade_database
-from bot.store.repos import Store
+from bot.store.repos import Store, TipChoice
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -43,15 +44,25 @@ async def test_groups_are_created_once_even_when_raced(store: Store) -> None:
 async def test_seen_tips_survive_a_reopen(database_url: str) -> None:
     first = Store(create_engine(database_url))
     await upgrade_database(first.engine)
-    await first.mark_tip_seen("m1", "tip-a", topic="math", now=NOW)
-    await first.mark_tip_seen("m1", "tip-b", topic="math", now=NOW)
-    await first.mark_tip_seen("m1", "tip-a", topic="math", now=NOW)  # seen twice: still one row
+    seen_before: list[set[str]] = []
+
+    def pick(tip_id: str, forget: tuple[str, ...] = ()) -> Callable[[set[str]], TipChoice]:
+        def choose(seen: set[str]) -> TipChoice:
+            seen_before.append(seen)
+            return TipChoice(tip_id=tip_id, topic="math", forget=forget)
+
+        return choose
+
+    await first.pick_tip("m1", pick("tip-a"), now=NOW)
+    await first.pick_tip("m1", pick("tip-b"), now=NOW)
+    await first.pick_tip("m1", pick("tip-a"), now=NOW)  # seen twice: still one row
     await first.close()
+    assert seen_before == [set(), {"tip-a"}, {"tip-a", "tip-b"}]
 
     second = Store(create_engine(database_url))
     try:
         assert await second.seen_tip_ids("m1") == {"tip-a", "tip-b"}
-        await second.mark_tip_seen("m1", "tip-c", topic="math", now=NOW, forget=["tip-a", "tip-b"])
+        await second.pick_tip("m1", pick("tip-c", forget=("tip-a", "tip-b")), now=NOW)
         assert await second.seen_tip_ids("m1") == {"tip-c"}
         assert await second.seen_tip_ids("m2") == set()
     finally:

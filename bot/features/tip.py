@@ -9,6 +9,7 @@ from bot.core.context import ActionContext, CommandContext, Services
 from bot.core.errors import UserError
 from bot.core.model import Button, Context, Member, Reply, Section
 from bot.core.registry import OptionSpec, action, command
+from bot.store.repos import TipChoice
 from content.catalog import Catalog
 from content.models import Tip
 
@@ -42,22 +43,30 @@ async def another_tip(ctx: ActionContext) -> Reply:
 
 
 async def next_tip_reply(services: Services, member: Member, topic_id: str | None) -> Reply:
-    catalog, store = services.catalog, services.store
-    seen = await store.seen_tip_ids(member.id)
-    topic_id = topic_id or least_covered_topic(catalog, seen)
-    in_topic = catalog.tips_in(topic_id)
-    unseen = [tip for tip in in_topic if tip.id not in seen]
-    forget: list[str] = []
-    if not unseen:
-        # Every tip of the topic was seen: start the cycle again.
-        forget = [tip.id for tip in in_topic]
-        unseen = in_topic
-    chosen = random.choice(unseen)
-    await store.mark_tip_seen(
-        member.id, chosen.id, topic=topic_id, now=services.clock(), forget=forget
+    catalog = services.catalog
+
+    def choose(seen: set[str]) -> TipChoice:
+        topic = topic_id or least_covered_topic(catalog, seen)
+        in_topic = catalog.tips_in(topic)
+        unseen = [tip for tip in in_topic if tip.id not in seen]
+        forget: tuple[str, ...] = ()
+        if not unseen:
+            # Every tip of the topic was seen: start the cycle again.
+            forget = tuple(tip.id for tip in in_topic)
+            unseen = in_topic
+        chosen = random.choice(unseen)
+        return TipChoice(
+            tip_id=chosen.id,
+            topic=topic,
+            forget=forget,
+            seen_count=len(in_topic) - len(unseen) + 1,
+        )
+
+    choice = await services.store.pick_tip(member.id, choose, now=services.clock())
+    tip = catalog.tips[choice.tip_id]
+    return render_tip(
+        catalog, tip, seen_count=choice.seen_count, total=len(catalog.tips_in(choice.topic))
     )
-    seen_count = len(in_topic) - len(unseen) + 1
-    return render_tip(catalog, chosen, seen_count=seen_count, total=len(in_topic))
 
 
 def least_covered_topic(catalog: Catalog, seen: set[str]) -> str:

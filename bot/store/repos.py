@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +10,18 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.db import WRITE_INTENT
 from bot.store.tables import groups, key_values, notices, seen_tips
+
+
+@dataclass(frozen=True, kw_only=True)
+class TipChoice:
+    tip_id: str
+    topic: str
+    # Earlier tips to forget, when a member starts a topic over.
+    forget: tuple[str, ...] = ()
+    # How many tips of the topic the member has now seen, this one included.
+    seen_count: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,34 +86,35 @@ class Store:
             )
             return set(result.scalars())
 
-    async def mark_tip_seen(
+    async def pick_tip(
         self,
         member_id: str,
-        tip_id: str,
+        choose: Callable[[set[str]], TipChoice],
         *,
-        topic: str,
         now: datetime,
-        forget: Iterable[str] = (),
-    ) -> None:
-        """Remember a shown tip; `forget` clears earlier ones in the same transaction (cycling)."""
-        forget = list(forget)
-        async with self.engine.begin() as connection:
-            if forget:
+    ) -> TipChoice:
+        """Read what the member has seen, let `choose` pick, and remember the pick, in one
+        transaction: one round of database work per /tip, and two concurrent /tip commands of
+        the same member cannot both count as the first of a new cycle."""
+        async with self.engine.connect() as raw:
+            connection = await raw.execution_options(**{WRITE_INTENT: True})
+            async with connection.begin():
+                result = await connection.execute(
+                    select(seen_tips.c.tip_id).where(seen_tips.c.member_id == member_id)
+                )
+                choice = choose(set(result.scalars()))
+                forget = [*choice.forget, choice.tip_id]
                 await connection.execute(
                     delete(seen_tips).where(
                         seen_tips.c.member_id == member_id, seen_tips.c.tip_id.in_(forget)
                     )
                 )
-            await connection.execute(
-                delete(seen_tips).where(
-                    seen_tips.c.member_id == member_id, seen_tips.c.tip_id == tip_id
+                await connection.execute(
+                    insert(seen_tips).values(
+                        member_id=member_id, tip_id=choice.tip_id, topic=choice.topic, seen_at=now
+                    )
                 )
-            )
-            await connection.execute(
-                insert(seen_tips).values(
-                    member_id=member_id, tip_id=tip_id, topic=topic, seen_at=now
-                )
-            )
+        return choice
 
     # Key-values -----------------------------------------------------------------------------
 

@@ -1,0 +1,364 @@
+"""The Slack adapter: bolt listeners that ack first, then run the feature and respond.
+
+HTTP mode serves `POST /slack/events` (slash commands, buttons) and `GET /healthz` on aiohttp;
+Socket Mode (with SLACK_APP_TOKEN) needs no public URL. With SLACK_CLIENT_ID, _SECRET and
+_STATE_SECRET set, bolt's OAuth flow serves `/slack/install` and `/slack/oauth_redirect` and keeps
+installations in our database, so one deployment serves many workspaces.
+
+Which replies are visible to whom: command replies whose Reply is CHANNEL-visible (/compare,
+/tip, /roadmap, schedule changes) are posted `in_channel` through the command's response_url, so
+the group sees them; PRIVATE replies (/help, every error) are `ephemeral`, seen only by the member
+who asked. Scheduled posts go through chat.postMessage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.adapters.slack import inbound
+from bot.adapters.slack.admins import AdminCache
+from bot.adapters.slack.client import make_client
+from bot.adapters.slack.manifest import BOT_SCOPES, EVENTS_PATH
+from bot.adapters.slack.outbound import render
+from bot.core.dispatcher import Dispatcher
+from bot.core.model import Reply, Visibility
+from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthz"
+# Errors after which re-sending cannot help.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "msg_too_long",
+        "no_text",
+        "invalid_blocks",
+        "restricted_action",
+    }
+)
+DEDUPE_SECONDS = 600.0
+WORKERS = 4
+QUEUE_LIMIT = 10_000
+STOP_GRACE_SECONDS = 10.0
+QUIET_SECONDS = 0.02
+REPLY_DEFER_SECONDS = 0.5
+BUSY = "studybot is swamped right now and could not take that; please try again in a minute."
+
+
+class SlackConfigurationError(Exception):
+    """Settings that cannot work (e.g. HTTP mode without a signing secret)."""
+
+
+class RecentIds:
+    """Remembers ids for a while, to drop a request Slack sent twice."""
+
+    def __init__(self, ttl: float = DEDUPE_SECONDS, limit: int = 10_000) -> None:
+        self.ttl = ttl
+        self.limit = limit
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (
+            len(self._seen) > self.limit or now - next(iter(self._seen.values())) > self.ttl
+        ):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+
+class SlackAdapter:
+    platform = inbound.PLATFORM
+    # chat.postMessage: about one message per second per channel, short bursts tolerated.
+    pace = Pace(per_second=20, per_conversation_per_second=1, concurrency=8)
+    # Slack has no idempotency key for chat.postMessage: never re-send an unknown outcome.
+    idempotent = False
+
+    def __init__(self, *, settings: Settings, dispatcher: Dispatcher, engine: AsyncEngine) -> None:
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self.admins = AdminCache()
+        self.recent = RecentIds()
+        self.socket_mode = settings.slack_app_token is not None
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        self.installation_store: AsyncSQLAlchemyInstallationStore | None = None
+        oauth_settings = None
+        if settings.slack_oauth_enabled:
+            assert settings.slack_client_id is not None
+            assert settings.slack_client_secret is not None
+            self.installation_store = AsyncSQLAlchemyInstallationStore(
+                client_id=settings.slack_client_id, engine=engine
+            )
+            oauth_settings = AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret.get_secret_value(),
+                scopes=list(BOT_SCOPES),
+                installation_store=self.installation_store,
+                state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
+            )
+            token = None  # each workspace's own token comes from the installation store
+        if not self.socket_mode and settings.slack_signing_secret is None:
+            raise SlackConfigurationError(
+                "SLACK_SIGNING_SECRET is required for Slack's HTTP mode "
+                "(or set SLACK_APP_TOKEN to use Socket Mode)."
+            )
+        self.client = make_client(token=token, base_url=settings.slack_api_url)
+        signing_secret = (
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else None
+        )
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=signing_secret,
+            request_verification_enabled=signing_secret is not None,
+            # Run our ack function inline and answer Slack at once; the feature runs as a
+            # bolt "lazy" listener in the background and answers through response_url.
+            process_before_response=True,
+            oauth_settings=oauth_settings,
+            installation_store=self.installation_store if oauth_settings is None else None,
+        )
+        self._work: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue(QUEUE_LIMIT)
+        self._workers: list[asyncio.Task[None]] = []
+        self._http: aiohttp.ClientSession | None = None
+        self._last_ack = 0.0
+        self._register()
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self.port: int | None = None
+
+    # Listeners ------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        # One listener for every command: the dispatcher resolves names (and answers unknown ones
+        # kindly), and one matcher keeps the ack path as short as bolt's own.
+        self.app.command(re.compile(r"^/"))(self._on_command)
+        self.app.action(re.compile(".+"))(self._on_action)
+
+    async def _on_command(
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest
+    ) -> None:
+        await self._ack_and_queue(ack, request, lambda: self._run_command(body, client))
+
+    async def _on_action(
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest
+    ) -> None:
+        await self._ack_and_queue(ack, request, lambda: self._run_action(body, client))
+
+    async def _ack_and_queue(
+        self, ack: Any, request: AsyncBoltRequest, work: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Ack now; the feature runs on a worker and answers through response_url.
+
+        A few workers drain the queue, so a burst of commands is acked at bolt's own pace and
+        answered as fast as the features allow, instead of every feature competing with the acks.
+        A request Slack sent again (a retry, or the same trigger twice) is acked and dropped:
+        the first copy is already being answered.
+        """
+        if self._is_repeat(request):
+            await ack()
+            return
+        try:
+            self._work.put_nowait(work)
+        except asyncio.QueueFull:
+            await ack(text=BUSY)
+            return
+        await ack()
+
+    async def _worker(self) -> None:
+        while True:
+            work = await self._work.get()
+            await self._yield_to_acks()
+            try:
+                await work()
+            except Exception:
+                log.exception("a Slack command failed after its ack")
+            finally:
+                self._work.task_done()
+
+    def _is_repeat(self, request: AsyncBoltRequest) -> bool:
+        # Socket Mode mirrors its retry_attempt here, "0" for a first delivery.
+        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+        if retry not in {"", "0"}:
+            return True
+        body = request.body
+        trigger = body.get("trigger_id") if isinstance(body, dict) else None
+        return isinstance(trigger, str) and not self.recent.first_time(trigger)
+
+    async def _run_command(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        team, user = str(body.get("team_id", "")), str(body.get("user_id", ""))
+        is_admin = await self.admins.is_admin(client, team, user)
+        invocation = inbound.command_to_invocation(body, is_admin=is_admin)
+        reply = await self.dispatcher.invoke(invocation)
+        await self._respond(str(body.get("response_url", "")), reply)
+
+    async def _run_action(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        user = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user.get("team_id", ""))
+        is_admin = await self.admins.is_admin(client, team, str(user.get("id", "")))
+        press = inbound.action_to_press(body, is_admin=is_admin)
+        reply = await self.dispatcher.press(press)
+        await self._respond(str(body.get("response_url", "")), reply, replace_original=False)
+
+    async def _respond(self, response_url: str, reply: Reply, **extra: Any) -> None:
+        """Answer through the response_url, on one shared HTTP session (bolt's `respond` opens a
+        new connection per call)."""
+        if not response_url:
+            log.warning("a Slack request without response_url; the reply was dropped")
+            return
+        visible = "ephemeral" if reply.visibility is Visibility.PRIVATE else "in_channel"
+        webhook = AsyncWebhookClient(url=response_url, session=self._session())
+        response = await webhook.send_dict({**render(reply), "response_type": visible, **extra})
+        if response.status_code >= 400:
+            log.warning("Slack refused a reply on response_url: HTTP %s", response.status_code)
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self._http
+
+    # Serving --------------------------------------------------------------------------------
+
+    async def start(self, *, host: str | None = None, port: int | None = None) -> None:
+        self._workers = [asyncio.ensure_future(self._worker()) for _ in range(WORKERS)]
+        if self.socket_mode:
+            assert self.settings.slack_app_token is not None
+            self._socket = AsyncSocketModeHandler(
+                self.app,
+                app_token=self.settings.slack_app_token.get_secret_value(),
+                web_client=self.client,
+            )
+            await self._socket.connect_async()
+            log.info("Slack: connected in Socket Mode")
+            return
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(
+            self._runner,
+            host or self.settings.host,
+            self.settings.port if port is None else port,
+        )
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else port
+        log.info("Slack: listening for events on port %s", self.port)
+
+    def web_app(self) -> web.Application:
+        application = web.Application()
+        application.router.add_post(EVENTS_PATH, self._handle_post)
+        application.router.add_get(HEALTH_PATH, _health)
+        flow = self.app.oauth_flow
+        if flow is not None:
+            application.router.add_get(flow.install_path, self._handle_install)
+            application.router.add_get(flow.redirect_uri_path, self._handle_redirect)
+        return application
+
+    async def _handle_post(self, request: web.Request) -> web.Response:
+        self._last_ack = asyncio.get_running_loop().time()
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def _yield_to_acks(self) -> None:
+        """Acks have the deadline (3 s, or Slack retries); replies can wait a moment.
+
+        During a burst of requests, a reply starts only after a short quiet spell, or after
+        REPLY_DEFER_SECONDS at the latest, so a burst is acked at bolt's own speed and its replies
+        follow right after it (measured in docs/benchmarks.md).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPLY_DEFER_SECONDS
+        # Polling on purpose: "no request for 20 ms" is an absence, which no Event can signal.
+        while loop.time() - self._last_ack < QUIET_SECONDS and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(QUIET_SECONDS)
+
+    async def _handle_install(self, request: web.Request) -> web.Response:
+        assert self.app.oauth_flow is not None
+        response = await self.app.oauth_flow.handle_installation(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def _handle_redirect(self, request: web.Request) -> web.Response:
+        assert self.app.oauth_flow is not None
+        response = await self.app.oauth_flow.handle_callback(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        # Let acknowledged commands finish, within reason, before shutting the workers down.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._work.join(), STOP_GRACE_SECONDS)
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+        if self._http is not None:
+            await self._http.close()
+
+    # Outbox ---------------------------------------------------------------------------------
+
+    async def _client_for(self, team_id: str) -> AsyncWebClient:
+        if self.installation_store is None:
+            return self.client
+        bot = await self.installation_store.async_find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:
+            raise PostFailed(f"studybot is not installed in workspace {team_id}", retryable=False)
+        return make_client(token=bot.bot_token, base_url=self.settings.slack_api_url)
+
+    async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
+        team, channel = inbound.split_group_id(group_id)
+        client = await self._client_for(team)
+        try:
+            response = await client.chat_postMessage(channel=channel, **render(reply))
+        except SlackApiError as error:
+            code = str(error.response.get("error", "unknown_error"))
+            status = error.response.status_code
+            raise PostFailed(
+                f"Slack said {code} (HTTP {status})",
+                retryable=code not in PERMANENT_ERRORS,
+            ) from None
+        except aiohttp.ClientConnectorError as error:
+            # The connection never opened, so nothing reached Slack.
+            raise PostFailed(f"cannot reach Slack: {error.os_error}") from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise PostOutcomeUnknown(f"no answer from Slack ({type(error).__name__})") from None
+        return f"{response.get('channel', channel)}:{response.get('ts', '')}"
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.Response(text="ok")

@@ -1,0 +1,72 @@
+"""Slack payloads → neutral values. Pure: no I/O, unit-tested on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core.model import ActionPress, Invocation, Member
+
+PLATFORM = "slack"
+UMBRELLA = "studybot"
+
+
+def group_id(team_id: str, channel_id: str) -> str:
+    return f"{PLATFORM}:{team_id}:{channel_id}"
+
+
+def member_id(team_id: str, user_id: str) -> str:
+    return f"{PLATFORM}:{team_id}:{user_id}"
+
+
+def split_group_id(value: str) -> tuple[str, str]:
+    """`slack:T1:C2` → ("T1", "C2")."""
+    platform, team, channel = value.split(":", 2)
+    if platform != PLATFORM:
+        raise ValueError(f"not a Slack group id: {value!r}")
+    return team, channel
+
+
+def command_to_invocation(body: Mapping[str, Any], *, is_admin: bool) -> Invocation:
+    """A slash-command body (form fields) → Invocation. `/studybot tip math` is `/tip math`."""
+    name = str(body.get("command", "")).lstrip("/").lower()
+    text = str(body.get("text", "")).strip()
+    if name == UMBRELLA:
+        first, _, rest = text.partition(" ")
+        name, text = (first.lstrip("/").lower() or "help"), rest.strip()
+    team = str(body.get("team_id", ""))
+    return Invocation(
+        command=name,
+        text=text,
+        member=Member(
+            id=member_id(team, str(body.get("user_id", ""))),
+            name=str(body.get("user_name", "")),
+            is_admin=is_admin,
+        ),
+        group_id=group_id(team, str(body.get("channel_id", ""))),
+        platform=PLATFORM,
+    )
+
+
+def action_to_press(body: Mapping[str, Any], *, is_admin: bool) -> ActionPress:
+    """A block_actions payload → ActionPress for its first action."""
+    action = body["actions"][0]
+    action_id = str(action.get("action_id", "")).rsplit("#", 1)[0]
+    value = str(action.get("value", ""))
+    user = body.get("user", {})
+    team = str((body.get("team") or {}).get("id") or user.get("team_id", ""))
+    channel = str((body.get("channel") or {}).get("id", ""))
+    container = body.get("container") or {}
+    message_ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return ActionPress(
+        action_id=action_id,
+        value="" if value == "-" else value,
+        member=Member(
+            id=member_id(team, str(user.get("id", ""))),
+            name=str(user.get("username") or user.get("name") or ""),
+            is_admin=is_admin,
+        ),
+        group_id=group_id(team, channel),
+        platform=PLATFORM,
+        message_ref=f"{channel}:{message_ts}" if message_ts else None,
+    )

@@ -1,0 +1,273 @@
+"""A fake Slack over loopback that speaks the real protocol.
+
+Web API: `POST|GET /api/<method>` with the JSON shapes slack_sdk expects, a bearer token, form or
+JSON bodies. `response_url` sink: `POST /respond/<name>`. Socket Mode: `apps.connections.open`
+returns a ws URL on this server, which sends `hello`, pushes envelopes and records acks.
+Failures can be queued per method (e.g. 429 with Retry-After, 500).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import WSMsgType, web
+
+TEAM_ID = "T1"
+BOT_USER = "UBOT"
+
+
+@dataclass
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends with every HTTP request to an app."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    base = f"v0:{stamp}:{body}".encode()
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+class FakeSlack:
+    def __init__(self, *, admins: set[str] | None = None) -> None:
+        self.admins = admins or set()
+        self.calls: list[ApiCall] = []
+        self.responses: list[tuple[str, dict[str, Any]]] = []
+        self.failures: dict[str, list[Failure]] = {}
+        self.acks: list[dict[str, Any]] = []
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._connected = asyncio.Event()
+        self._ts = itertools.count(1)
+        self._envelopes = itertools.count(1)
+        self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+
+    # Lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        for socket in self._sockets:
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.url}/respond/{name}"
+
+    def fail(
+        self,
+        method: str,
+        status: int,
+        body: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        failure = Failure(
+            status=status, body=body or {"ok": False, "error": "fatal_error"}, headers=headers or {}
+        )
+        self.failures.setdefault(method, []).extend([failure] * times)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        while not predicate():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("the fake Slack did not see what the test waited for")
+            await asyncio.sleep(0.01)
+
+    # Web API --------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.method == "POST":
+            params.update(dict(await request.post()))
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or None
+        self.calls.append(ApiCall(method=method, params=params, token=token))
+        queued = self.failures.get(method)
+        if queued:
+            failure = queued.pop(0)
+            return web.json_response(failure.body, status=failure.status, headers=failure.headers)
+        return web.json_response(self._answer(method, params, token))
+
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if token is None:
+            return {"ok": False, "error": "not_authed"}
+        if method == "auth.test":
+            team = "T2" if token == "xoxb-installed-t2" else TEAM_ID
+            return {
+                "ok": True,
+                "url": "https://fake.slack.invalid/",
+                "team": "Fake team",
+                "user": "studybot",
+                "team_id": team,
+                "user_id": BOT_USER,
+                "bot_id": "B1",
+            }
+        if method in {"chat.postMessage", "chat.update"}:
+            ts = f"1700000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": params}
+        if method in {"chat.postEphemeral", "views.open"}:
+            return {"ok": True}
+        if method == "users.info":
+            user = str(params.get("user"))
+            return {
+                "ok": True,
+                "user": {"id": user, "name": user.lower(), "is_admin": user in self.admins},
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
+        if method == "oauth.v2.access":
+            return {
+                "ok": True,
+                "app_id": "A1",
+                "authed_user": {"id": "U9"},
+                "scope": "commands,chat:write",
+                "token_type": "bot",
+                "access_token": "xoxb-installed-t2",
+                "bot_user_id": "UB2",
+                "team": {"id": "T2", "name": "Second team"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.responses.append((request.match_info["name"], await request.json()))
+        return web.Response(text="ok")
+
+    # Socket Mode ----------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}
+        )
+        self._connected.set()
+        async for message in socket:
+            if message.type is WSMsgType.TEXT:
+                data = json.loads(message.data)
+                if "envelope_id" in data:
+                    self.acks.append(data)
+                    waiter = self._ack_waiters.pop(data["envelope_id"], None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(data)
+        return socket
+
+    async def push(self, kind: str, payload: dict[str, Any], within: float = 5.0) -> dict[str, Any]:
+        """Send an envelope over Socket Mode and wait for the app's ack."""
+        await asyncio.wait_for(self._connected.wait(), within)
+        envelope_id = f"env-{next(self._envelopes)}"
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._ack_waiters[envelope_id] = waiter
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return await asyncio.wait_for(waiter, within)
+
+
+def command_body(
+    command: str,
+    text: str,
+    *,
+    response_url: str,
+    user: str = "U1",
+    channel: str = "C1",
+    trigger: str | None = None,
+) -> dict[str, str]:
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "fake",
+        "channel_id": channel,
+        "channel_name": "study",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A1",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger or f"trigger-{time.monotonic_ns()}",
+    }
+
+
+def action_payload(
+    action_id: str, value: str, *, response_url: str, user: str = "U1", channel: str = "C1"
+) -> dict[str, Any]:
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
+        "api_app_id": "A1",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": channel},
+        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "channel": {"id": channel, "name": "study"},
+        "message": {"ts": "1700000000.000001", "text": "tip"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "type": "button",
+                "action_ts": "1700000001.000001",
+            }
+        ],
+    }
+
+
+def form(fields: dict[str, str]) -> str:
+    return urlencode(fields)

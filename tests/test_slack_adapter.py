@@ -1,0 +1,480 @@
+"""The Slack adapter against the fake Slack: real signed HTTP requests and Socket Mode."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.adapters.slack.adapter import SlackAdapter, SlackConfigurationError
+from bot.app import Application, build_application
+from bot.core.model import Reply, Section
+from bot.core.ports import PostFailed
+from bot.settings import Settings
+from tests.fakes.slack.server import FakeSlack, action_payload, command_body, form, sign
+
+SECRET = "signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-bot-token-123456"
+APP_TOKEN = "xapp-test-app-token-654321"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = await FakeSlack(admins={"UADMIN"}).start()
+    yield fake
+    await fake.stop()
+
+
+def slack_settings(tmp_path: Path, slack: FakeSlack, **extra: str) -> Settings:
+    return Settings(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url.rstrip("/"),  # the adapter must add the slash itself
+        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}",
+        **extra,
+    )
+
+
+@pytest.fixture
+async def app(tmp_path: Path, slack: FakeSlack) -> AsyncIterator[Application]:
+    application = await build_application(slack_settings(tmp_path, slack))
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+async def adapter(app: Application) -> AsyncIterator[SlackAdapter]:
+    slack_adapter = SlackAdapter(
+        settings=app.settings, dispatcher=app.dispatcher, engine=app.services.store.engine
+    )
+    await slack_adapter.start(host="127.0.0.1", port=0)
+    yield slack_adapter
+    await slack_adapter.stop()
+
+
+async def send(
+    adapter: SlackAdapter,
+    body: str,
+    *,
+    secret: str | None = SECRET,
+    timestamp: int | None = None,
+    extra_headers: dict[str, str] | None = None,
+) -> tuple[int, float]:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if secret is not None:
+        headers |= sign(secret, body, timestamp)
+    headers |= extra_headers or {}
+    started = time.perf_counter()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+        ) as response,
+    ):
+        await response.read()
+        return response.status, time.perf_counter() - started
+
+
+async def command(
+    adapter: SlackAdapter, slack: FakeSlack, line: str, *, user: str = "U1", name: str = "r"
+) -> dict[str, Any]:
+    """Run a slash command and return what the bot answered on the response_url."""
+    name_, _, text = line.partition(" ")
+    before = len(slack.responses)
+    body = form(command_body(name_, text, response_url=slack.response_url(name), user=user))
+    status, _ = await send(adapter, body)
+    assert status == 200
+    await slack.wait_for(lambda: len(slack.responses) > before)
+    return slack.responses[-1][1]
+
+
+def everything(response: dict[str, Any]) -> str:
+    return json.dumps(response, ensure_ascii=False)
+
+
+async def test_every_command_is_answered_through_the_response_url(
+    adapter: SlackAdapter, slack: FakeSlack, app: Application
+) -> None:
+    examples = {
+        "compare": "/compare skills",
+        "tip": "/tip math",
+        "roadmap": "/roadmap 3",
+        "help": "/help",
+        "schedule": "/schedule list",
+    }
+    assert set(examples) == {spec.name for spec in app.services.registry.commands}
+    for name, line in examples.items():
+        response = await command(adapter, slack, line, user="UADMIN", name=name)
+        assert response["blocks"], name
+        assert response["text"].strip(), name
+        assert response["response_type"] in {"in_channel", "ephemeral"}
+    by_name = dict(slack.responses)
+    assert by_name["tip"]["response_type"] == "in_channel"
+    assert by_name["help"]["response_type"] == "ephemeral"
+    assert "Core skills" in everything(by_name["compare"])
+    assert "Week 3" in everything(by_name["roadmap"])
+
+
+async def test_the_comparison_renders_as_side_by_side_fields(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    response = await command(adapter, slack, "/compare")
+    sections_with_fields = [b for b in response["blocks"] if "fields" in b]
+    assert len(sections_with_fields) >= 8
+    assert all(len(b["fields"]) == 2 for b in sections_with_fields)
+    assert response["blocks"][0]["type"] == "header"
+
+
+async def test_the_umbrella_command_reaches_every_command(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    response = await command(adapter, slack, "/studybot tip math")
+    assert "Math and statistics tip" in everything(response)
+    assert "studybot commands" in everything(await command(adapter, slack, "/studybot"))
+
+
+async def test_unknown_umbrella_command_is_a_friendly_ephemeral_error(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    response = await command(adapter, slack, "/studybot tpi")
+    assert response["response_type"] == "ephemeral"
+    assert "Did you mean `/tip`?" in everything(response)
+
+
+async def test_a_button_click_answers_with_another_tip(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    first = await command(adapter, slack, "/tip mlops")
+    actions = next(b for b in first["blocks"] if b["type"] == "actions")
+    button = actions["elements"][0]
+    payload = action_payload(
+        button["action_id"], button["value"], response_url=slack.response_url("click")
+    )
+    status, _ = await send(adapter, form({"payload": json.dumps(payload)}))
+    assert status == 200
+    await slack.wait_for(lambda: slack.responses[-1][0] == "click")
+    answer = slack.responses[-1][1]
+    assert "MLOps and deployment tip" in everything(answer)
+    assert answer["replace_original"] is False
+
+
+@pytest.mark.parametrize(
+    ("secret", "age"),
+    [
+        ("forged-secret-that-is-wrong", 0),  # forged
+        (None, 0),  # missing
+        (SECRET, 6 * 60),  # stale: older than five minutes
+    ],
+    ids=["forged", "missing", "stale"],
+)
+async def test_bad_signatures_get_401_and_reach_no_handler(
+    adapter: SlackAdapter, slack: FakeSlack, secret: str | None, age: int
+) -> None:
+    body = form(command_body("/tip", "math", response_url=slack.response_url("x")))
+    status, _ = await send(adapter, body, secret=secret, timestamp=int(time.time()) - age)
+    assert status == 401
+    # Give any wrongly started background work a chance to show itself.
+    status_ok, _ = await send(
+        adapter, form(command_body("/help", "", response_url=slack.response_url("after")))
+    )
+    assert status_ok == 200
+    await slack.wait_for(lambda: len(slack.responses) == 1)
+    assert [name for name, _ in slack.responses] == ["after"]
+    assert slack.calls_to("chat.postMessage") == []
+
+
+async def test_a_retried_request_produces_one_reply(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    fields = command_body("/tip", "data", response_url=slack.response_url("once"), trigger="t-1")
+    body = form(fields)
+    assert (await send(adapter, body))[0] == 200
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert (await send(adapter, body, extra_headers=retry))[0] == 200
+    assert (await send(adapter, body))[0] == 200  # the same trigger again, without the header
+    await slack.wait_for(lambda: len(slack.responses) >= 1)
+    await command(adapter, slack, "/help", name="marker")  # later work has drained
+    assert [name for name, _ in slack.responses] == ["once", "marker"]
+
+
+async def test_user_text_can_never_ping_the_channel(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    response = await command(adapter, slack, "/compare <!channel> @here <@U123> <!everyone>")
+    text = everything(response)
+    for dangerous in ("<!channel>", "<!here>", "<@U123>", "<!everyone>"):
+        assert dangerous not in text
+    assert "&lt;!channel&gt;" in text
+    assert "link_names" not in response
+
+
+async def test_admin_rights_come_from_users_info_and_are_cached(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    refused = await command(adapter, slack, "/schedule list", user="U1")
+    assert "Only group admins can use /schedule" in everything(refused)
+    allowed = await command(
+        adapter, slack, "/schedule add nudge mon 09:00 Europe/Berlin", user="UADMIN"
+    )
+    assert "Scheduled #1" in everything(allowed)
+    await command(adapter, slack, "/schedule list", user="UADMIN")
+    assert [c.params["user"] for c in slack.calls_to("users.info")] == ["U1", "UADMIN"]
+
+
+async def test_the_ack_returns_before_the_feature_finishes(
+    adapter: SlackAdapter, slack: FakeSlack, app: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    release = asyncio.Event()
+    original = app.dispatcher.invoke
+
+    async def slow_invoke(invocation: Any) -> Reply:
+        await release.wait()
+        return await original(invocation)
+
+    monkeypatch.setattr(app.dispatcher, "invoke", slow_invoke)
+    body = form(command_body("/tip", "math", response_url=slack.response_url("slow")))
+    status, _ = await send(adapter, body)
+    assert status == 200
+    assert slack.responses == []  # acked while the feature is still waiting
+    release.set()
+    await slack.wait_for(lambda: len(slack.responses) == 1)
+
+
+async def test_scheduled_posts_use_chat_post_message(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    reply = Reply(title="Week 1", parts=(Section(text="Hello <!here> & all"),))
+    ref = await adapter.post("slack:T1:C9", reply, idempotency_key="k1")
+    call = slack.calls_to("chat.postMessage")[-1]
+    assert call.params["channel"] == "C9"
+    assert call.token == BOT_TOKEN
+    assert "&lt;!here&gt; &amp; all" in json.dumps(call.params["blocks"])
+    assert ref is not None
+    assert ref.startswith("C9:")
+
+
+async def test_a_429_is_waited_out_and_delivered(adapter: SlackAdapter, slack: FakeSlack) -> None:
+    slack.fail(
+        "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, headers={"Retry-After": "1"}
+    )
+    await adapter.post("slack:T1:C1", Reply(title="hi"), idempotency_key="k")
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+async def test_platform_errors_become_post_failures(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    slack.fail("chat.postMessage", 500, {"ok": False, "error": "internal_error"})
+    with pytest.raises(PostFailed) as server_error:
+        await adapter.post("slack:T1:C1", Reply(title="hi"), idempotency_key="k")
+    assert server_error.value.retryable
+    slack.fail("chat.postMessage", 200, {"ok": False, "error": "channel_not_found"})
+    with pytest.raises(PostFailed) as missing:
+        await adapter.post("slack:T1:C1", Reply(title="hi"), idempotency_key="k")
+    assert not missing.value.retryable
+    assert BOT_TOKEN not in str(missing.value)
+
+
+async def test_health_endpoint(adapter: SlackAdapter) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{adapter.port}/healthz") as response,
+    ):
+        assert response.status == 200
+        assert await response.text() == "ok"
+
+
+async def test_http_mode_refuses_to_start_without_a_signing_secret(
+    tmp_path: Path, slack: FakeSlack, app: Application
+) -> None:
+    settings = Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=slack.api_url)
+    with pytest.raises(SlackConfigurationError, match="SLACK_SIGNING_SECRET is required") as error:
+        SlackAdapter(settings=settings, dispatcher=app.dispatcher, engine=app.services.store.engine)
+    assert BOT_TOKEN not in str(error.value)
+
+
+async def test_secrets_never_reach_the_logs(
+    adapter: SlackAdapter, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    slack.fail("users.info", 200, {"ok": False, "error": "invalid_auth"})
+    await command(adapter, slack, "/schedule list", user="U7")
+    body = form(command_body("/tip", "", response_url=slack.response_url("x")))
+    await send(adapter, body, secret="forged-secret-that-is-wrong")
+    for secret in (BOT_TOKEN, SECRET):
+        assert secret not in caplog.text
+
+
+async def test_socket_mode_serves_commands_and_buttons(tmp_path: Path, slack: FakeSlack) -> None:
+    settings = Settings(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=slack.api_url,
+        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'socket.db'}",
+    )
+    application = await build_application(settings)
+    socket_adapter = SlackAdapter(
+        settings=settings,
+        dispatcher=application.dispatcher,
+        engine=application.services.store.engine,
+    )
+    try:
+        await socket_adapter.start()
+        opened = slack.calls_to("apps.connections.open")
+        assert opened
+        assert opened[0].token == APP_TOKEN
+        ack = await slack.push(
+            "slash_commands",
+            command_body("/tip", "math", response_url=slack.response_url("socket")),
+        )
+        assert ack["envelope_id"] == "env-1"
+        await slack.wait_for(lambda: len(slack.responses) == 1)
+        assert "Math and statistics tip" in everything(slack.responses[0][1])
+        button = next(b for b in slack.responses[0][1]["blocks"] if b["type"] == "actions")
+        element = button["elements"][0]
+        await slack.push(
+            "interactive",
+            action_payload(
+                element["action_id"],
+                element["value"],
+                response_url=slack.response_url("socket-click"),
+            ),
+        )
+        await slack.wait_for(lambda: len(slack.responses) == 2)
+        assert "Math and statistics tip" in everything(slack.responses[1][1])
+    finally:
+        await socket_adapter.stop()
+        await application.close()
+
+
+async def test_oauth_install_keeps_the_installation_and_posts_with_its_token(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    settings = Settings(
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="client-secret-abcdef123",
+        SLACK_STATE_SECRET="state-secret-abcdef123",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'oauth.db'}",
+    )
+    application = await build_application(settings)
+    oauth_adapter = SlackAdapter(
+        settings=settings,
+        dispatcher=application.dispatcher,
+        engine=application.services.store.engine,
+    )
+    try:
+        await oauth_adapter.start(host="127.0.0.1", port=0)
+        base = f"http://127.0.0.1:{oauth_adapter.port}"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/slack/install", allow_redirects=False) as page:
+                assert page.status in {200, 302}
+                location = page.headers.get("Location") or await page.text()
+                state = location.split("state=", 1)[1].split("&", 1)[0].split('"', 1)[0]
+                # The state cookie is Secure (real deployments run behind https), so a client
+                # on plain loopback http would not send it back by itself.
+                cookie = "; ".join(f"{k}={v.value}" for k, v in page.cookies.items())
+            async with session.get(
+                f"{base}/slack/oauth_redirect",
+                params={"code": "code-1", "state": state},
+                headers={"Cookie": cookie},
+            ) as done:
+                assert done.status == 200, await done.text()
+        assert slack.calls_to("oauth.v2.access")
+        await oauth_adapter.post("slack:T2:C5", Reply(title="hi"), idempotency_key="k")
+        assert slack.calls_to("chat.postMessage")[-1].token == "xoxb-installed-t2"
+        with pytest.raises(PostFailed, match="not installed"):
+            await oauth_adapter.post("slack:T3:C5", Reply(title="hi"), idempotency_key="k")
+    finally:
+        await oauth_adapter.stop()
+        await application.close()
+
+
+async def test_a_scheduled_nudge_reaches_the_slack_channel(
+    adapter: SlackAdapter, slack: FakeSlack, app: Application
+) -> None:
+    from datetime import timedelta
+
+    from scheduler.service import SchedulerService
+
+    await command(adapter, slack, "/schedule add nudge daily 09:00 UTC", user="UADMIN")
+    records = await app.services.schedules.list_schedules("slack:T1:C1")
+    due = records[0].next_due_at
+    service = SchedulerService(
+        ledger=app.services.schedules,
+        outboxes={"slack": adapter},
+        kinds=app.kinds,
+        clock=lambda: due + timedelta(seconds=2),
+        grace=timedelta(hours=12),
+    )
+    await service.tick()
+    await service.drain()
+    posts = slack.calls_to("chat.postMessage")
+    assert len(posts) == 1
+    assert posts[0].params["channel"] == "C1"
+    assert "Week 1" in json.dumps(posts[0].params["blocks"])
+
+
+async def test_studybot_run_serves_slack_and_stops_on_sigterm(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    import asyncio
+    import os
+    import signal
+    import socket
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "STUDYBOT_HOST": "127.0.0.1",
+        "STUDYBOT_PORT": str(port),
+        "STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(300):
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/healthz") as health:
+                        if health.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            body = form(command_body("/tip", "math", response_url=slack.response_url("run")))
+            async with session.post(
+                f"http://127.0.0.1:{port}/slack/events",
+                data=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)},
+            ) as response:
+                assert response.status == 200
+        await slack.wait_for(lambda: len(slack.responses) == 1, within=15)
+        assert "Math and statistics tip" in everything(slack.responses[0][1])
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert BOT_TOKEN not in stderr.decode()
