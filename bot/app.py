@@ -99,6 +99,14 @@ async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
                     engine=app.services.store.engine,
                 )
             )
+        if settings.has_discord:
+            from bot.adapters.discord.adapter import DiscordAdapter
+
+            adapters.append(
+                DiscordAdapter(
+                    settings=settings, dispatcher=app.dispatcher, store=app.services.store
+                )
+            )
         for adapter in adapters:
             await adapter.start()
         freeze_startup_objects()
@@ -119,3 +127,18 @@ class PlatformAdapter(Outbox, Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+async def sync_discord_commands(settings: Settings, *, guild_id: int | None) -> int:
+    """Log in over REST only and overwrite the application commands; returns how many."""
+    from bot.adapters.discord.adapter import DiscordAdapter
+
+    app = await build_application(settings)
+    adapter = DiscordAdapter(settings=settings, dispatcher=app.dispatcher, store=app.services.store)
+    try:
+        assert settings.discord_token is not None
+        await adapter.client.login(settings.discord_token.get_secret_value())
+        return await adapter.sync_commands(guild_id=guild_id)
+    finally:
+        await adapter.client.close()
+        await app.close()

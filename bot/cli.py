@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument("--socket-mode", action="store_true", help="no public URL needed")
     manifest.add_argument("--url", help="public base URL, e.g. https://studybot.example.org")
 
+    discord_parser = commands.add_parser("discord", help="Discord tools")
+    discord_commands = discord_parser.add_subparsers(dest="discord_command", required=True)
+    sync = discord_commands.add_parser("sync", help="register the slash commands with Discord")
+    sync.add_argument("--guild", type=int, help="one server only (instant; global takes a while)")
+
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply schema migrations")
@@ -64,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check_content(args.dir or settings.content_dir)
         if args.command == "slack":
             return print_slack_manifest(socket_mode=args.socket_mode, url=args.url)
+        if args.command == "discord":
+            return asyncio.run(discord_sync(settings, guild_id=args.guild))
         if args.command == "db":
             return asyncio.run(upgrade_db(settings))
         if args.command == "console":
@@ -121,6 +128,7 @@ async def run(settings: Settings) -> int:
     if not (settings.has_slack or settings.has_discord):
         print(CONNECT_HINT, file=sys.stderr)
         return await run_console(settings, user="you", group="local")
+    from bot.adapters.discord.adapter import DiscordConfigurationError
     from bot.adapters.slack.adapter import SlackConfigurationError
     from bot.app import serve_platforms
 
@@ -130,9 +138,21 @@ async def run(settings: Settings) -> int:
         loop.add_signal_handler(signal_number, stop.set)
     try:
         await serve_platforms(settings, stop=stop)
-    except SlackConfigurationError as error:
+    except (SlackConfigurationError, DiscordConfigurationError) as error:
         print(f"studybot cannot start: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+async def discord_sync(settings: Settings, *, guild_id: int | None) -> int:
+    from bot.app import sync_discord_commands
+
+    if settings.discord_token is None:
+        print("Set DISCORD_TOKEN first (see README.md, Connect to Discord).", file=sys.stderr)
+        return 2
+    count = await sync_discord_commands(settings, guild_id=guild_id)
+    where = f"server {guild_id}" if guild_id else "every server (global commands)"
+    print(f"Synced {count} commands to {where}.")
     return 0
 
 

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         default="wss://gateway.discord.gg/", validation_alias=_env("DISCORD_GATEWAY_URL")
     )
 
+    # Several processes may split the shards: e.g. 4 shards, this process runs "0,1".
+    discord_shard_count: int | None = Field(
+        default=None, ge=1, validation_alias=_env("DISCORD_SHARD_COUNT")
+    )
+    discord_shard_ids: str | None = Field(default=None, validation_alias=_env("DISCORD_SHARD_IDS"))
+
     # studybot itself
     database_url: str | None = Field(default=None, validation_alias=_env("STUDYBOT_DATABASE_URL"))
     content_dir: Path | None = Field(default=None, validation_alias=_env("STUDYBOT_CONTENT_DIR"))

@@ -91,20 +91,20 @@ def parse_time_of_day(text: str) -> time:
 
 
 @cache
-def _zone_names() -> tuple[str, ...]:
+def zone_names() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
 
 
 def parse_zone(name: str) -> ZoneInfo:
     cleaned = name.strip()
-    by_lower = {zone.lower(): zone for zone in _zone_names()}
+    by_lower = {zone.lower(): zone for zone in zone_names()}
     canonical = by_lower.get(cleaned.lower())
     if canonical is not None:
         return ZoneInfo(canonical)
-    suggestions = closest(cleaned, _zone_names(), limit=3)
+    suggestions = closest(cleaned, zone_names(), limit=3)
     if not suggestions:
         # Match the city part alone ("berlin" → Europe/Berlin).
-        cities = {zone.rsplit("/", 1)[-1].lower(): zone for zone in _zone_names()}
+        cities = {zone.rsplit("/", 1)[-1].lower(): zone for zone in zone_names()}
         suggestions = [cities[c] for c in closest(cleaned.replace(" ", "_"), cities, limit=3)]
     hint = (
         f"Did you mean {one_of(suggestions)}?"
@@ -112,3 +112,15 @@ def parse_zone(name: str) -> ZoneInfo:
         else "Use an IANA time zone name such as `Europe/Berlin` or `America/New_York`."
     )
     raise UserError(f"I don't know the time zone `{cleaned}`.", hint=hint)
+
+
+def suggest_zone_completion(typed: str, *, limit: int = 25) -> list[str]:
+    """`add nudge mon 18:30 berl` → [`add nudge mon 18:30 Europe/Berlin`]: the typed text with its
+    last word completed to matching time zones (for platforms with autocomplete)."""
+    head, _, last = typed.rpartition(" ")
+    if len(last) < 2 or not any(ch.isalpha() for ch in last):
+        return []
+    needle = last.lower()
+    matches = [zone for zone in zone_names() if needle in zone.lower()]
+    matches.sort(key=lambda zone: (not zone.lower().startswith(needle), len(zone), zone))
+    return [f"{head} {zone}".strip() for zone in matches[:limit]]

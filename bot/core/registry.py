@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 CommandHandler = Callable[["CommandContext"], Awaitable["Reply"]]
 ActionHandler = Callable[["ActionContext"], Awaitable["Reply"]]
 ChoicesProvider = Callable[["Services"], Sequence[str]]
+# Completions for what a member has typed so far (platforms with autocomplete use it).
+SuggestionProvider = Callable[["Services", str], list[str]]
 
 _COMMAND_ATTR = "__studybot_command__"
 _ACTION_ATTR = "__studybot_action__"
@@ -39,6 +41,7 @@ class OptionSpec:
     choices: ChoicesProvider | None = None
     # The last option may swallow the rest of the line (free text, quoted lists).
     rest: bool = False
+    suggest: SuggestionProvider | None = None
     min_value: int | None = None
     max_value: int | None = None
 

@@ -14,7 +14,12 @@ from bot.core.registry import OptionSpec, command
 from bot.core.text import one_of
 from scheduler.ledger import DeliveryRecord, ScheduleRecord, Status
 from scheduler.recurrence import WeeklyRule, next_occurrence
-from scheduler.specs import parse_days, parse_time_of_day, parse_zone
+from scheduler.specs import (
+    parse_days,
+    parse_time_of_day,
+    parse_zone,
+    suggest_zone_completion,
+)
 
 ACTIONS = ("add", "list", "pause", "resume", "remove", "timezone", "status")
 KINDS = ("nudge", "checkin", "poll")
@@ -39,7 +44,12 @@ def _actions(_services: Services) -> Sequence[str]:
     description="Set, list, pause, resume and remove the group's schedules (admins).",
     options=[
         OptionSpec(name="action", description="what to do", required=True, choices=_actions),
-        OptionSpec(name="details", description="what the action needs", rest=True),
+        OptionSpec(
+            name="details",
+            description="what the action needs",
+            rest=True,
+            suggest=lambda _services, typed: suggest_zone_completion(typed),
+        ),
     ],
     admin_only=True,
     details=f"`{ADD_USAGE}` schedules a post, e.g. `/schedule add nudge mon,thu 18:30 "

@@ -1,0 +1,1 @@
+"""Discord adapter: application commands, embeds and persistent buttons, via discord.py."""

@@ -1,0 +1,119 @@
+"""Interaction payloads → neutral values. Pure: no I/O, unit-tested on its own."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.model import ActionPress, Invocation, Member
+
+PLATFORM = "discord"
+CUSTOM_ID_PREFIX = "sb"
+MAX_CUSTOM_ID = 100
+ADMINISTRATOR, MANAGE_GUILD = 1 << 3, 1 << 5
+
+
+def group_id(guild_id: str | int | None, channel_id: str | int) -> str:
+    return f"{PLATFORM}:{guild_id or 'dm'}:{channel_id}"
+
+
+def split_group_id(value: str) -> tuple[str, str]:
+    platform, guild, channel = value.split(":", 2)
+    if platform != PLATFORM:
+        raise ValueError(f"not a Discord group id: {value!r}")
+    return guild, channel
+
+
+def is_admin(permissions: int) -> bool:
+    return bool(permissions & (ADMINISTRATOR | MANAGE_GUILD))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Caller:
+    """Who pressed or typed, and where: read off discord.py's Interaction by the adapter."""
+
+    guild_id: int | None
+    channel_id: int
+    user_id: int
+    name: str
+    permissions: int
+
+    @property
+    def member(self) -> Member:
+        return Member(
+            id=f"{PLATFORM}:{self.guild_id or 'dm'}:{self.user_id}",
+            name=self.name,
+            is_admin=is_admin(self.permissions),
+        )
+
+    @property
+    def group_id(self) -> str:
+        return group_id(self.guild_id, self.channel_id)
+
+
+def options_to_text(
+    options: list[Mapping[str, Any]] | None, order: list[str], *, rest: str | None = None
+) -> str:
+    """Slash-command options → the same text a console user would type, in declared order.
+
+    Each value is quoted so that spaces stay inside it, except the `rest` option's, whose words
+    are meant to be read one by one (e.g. /schedule's details).
+    """
+    values = {str(o["name"]): str(o["value"]) for o in options or []}
+    words = []
+    for name in order:
+        if name not in values:
+            break
+        words.append(values[name] if name == rest else shlex.quote(values[name]))
+    return " ".join(words)
+
+
+def command_to_invocation(
+    data: Mapping[str, Any],
+    caller: Caller,
+    *,
+    option_order: list[str],
+    rest_option: str | None = None,
+) -> Invocation:
+    """An APPLICATION_COMMAND interaction's `data` → Invocation."""
+    return Invocation(
+        command=str(data["name"]),
+        text=options_to_text(data.get("options"), option_order, rest=rest_option),
+        member=caller.member,
+        group_id=caller.group_id,
+        platform=PLATFORM,
+    )
+
+
+def custom_id(action_id: str, value: str) -> str:
+    """Buttons carry their state: `sb|<action>|<value>`, under Discord's 100 characters."""
+    encoded = f"{CUSTOM_ID_PREFIX}|{action_id}|{value}"
+    if len(encoded) > MAX_CUSTOM_ID:
+        raise ValueError(f"button state too long for Discord: {encoded!r}")
+    return encoded
+
+
+def parse_custom_id(value: str) -> tuple[str, str] | None:
+    prefix, _, rest = value.partition("|")
+    if prefix != CUSTOM_ID_PREFIX or "|" not in rest:
+        return None
+    action_id, _, state = rest.partition("|")
+    return action_id, state
+
+
+def component_to_press(
+    custom_id_value: str, caller: Caller, *, message_id: int | None
+) -> ActionPress | None:
+    parsed = parse_custom_id(custom_id_value)
+    if parsed is None:
+        return None
+    return ActionPress(
+        action_id=parsed[0],
+        value=parsed[1],
+        member=caller.member,
+        group_id=caller.group_id,
+        platform=PLATFORM,
+        message_ref=str(message_id) if message_id else None,
+    )

@@ -1,0 +1,96 @@
+"""Reply → embeds and buttons, within Discord's limits (split or trim, never fail).
+
+Limits: 256-character titles and field names, 4,096 for a description, 1,024 per field value,
+25 fields per embed, 6,000 characters over all embeds of a message, 10 embeds, 2,048 for a
+footer, 5 rows of 5 buttons, 80-character labels, 100-character custom ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.adapters.discord.inbound import custom_id
+from bot.core.model import Columns, Context, Reply, Section, Visibility
+from bot.core.text import truncate
+
+MAX_TITLE = 256
+MAX_DESCRIPTION = 4096
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+MAX_FIELDS = 25
+MAX_TOTAL = 6000
+MAX_FOOTER = 2048
+MAX_BUTTONS = 25
+MAX_LABEL = 80
+BLANK = "\u200b"  # Discord needs a non-empty field name
+ERROR_COLOUR = discord.Colour.red()
+COLOUR = discord.Colour.blurple()
+
+
+@dataclass
+class RenderedMessage:
+    embeds: list[discord.Embed]
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # (label, custom_id)
+    ephemeral: bool = False
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def render(reply: Reply) -> RenderedMessage:
+    embed = discord.Embed(
+        title=truncate(reply.title, MAX_TITLE) if reply.title else None,
+        colour=ERROR_COLOUR if reply.is_error else COLOUR,
+    )
+    description: list[str] = []
+    footer: list[str] = []
+    fields: list[tuple[str, str, bool]] = []
+    for part in reply.parts:
+        if isinstance(part, Section):
+            if part.heading is None and not fields:
+                description.append(part.text)
+                continue
+            name = truncate(part.heading or BLANK, MAX_FIELD_NAME)
+            for index, chunk in enumerate(_chunks(part.text, MAX_FIELD_VALUE)):
+                fields.append((name if index == 0 else BLANK, chunk, False))
+        elif isinstance(part, Columns):
+            if part.heading:
+                fields.append((truncate(part.heading, MAX_FIELD_NAME), BLANK, False))
+            for column in part.fields:
+                fields.append(
+                    (
+                        truncate(column.label, MAX_FIELD_NAME),
+                        truncate(column.value, MAX_FIELD_VALUE),
+                        True,
+                    )
+                )
+        elif isinstance(part, Context):
+            footer.append(part.text)
+        else:
+            raise TypeError(f"Discord cannot render {type(part).__name__}")
+    if description:
+        embed.description = truncate("\n\n".join(description), MAX_DESCRIPTION)
+    budget = MAX_TOTAL - len(embed.title or "") - len(embed.description or "")
+    footer_text = truncate(" · ".join(footer), MAX_FOOTER) if footer else ""
+    budget -= len(footer_text)
+    for name, value, inline in fields:
+        if len(embed.fields) >= MAX_FIELDS or len(name) + len(value) > budget:
+            footer_text = truncate(
+                (footer_text + " · " if footer_text else "") + "Some of this did not fit.",
+                MAX_FOOTER,
+            )
+            break
+        embed.add_field(name=name, value=value, inline=inline)
+        budget -= len(name) + len(value)
+    if footer_text:
+        embed.set_footer(text=footer_text)
+    buttons = [
+        (truncate(button.label, MAX_LABEL), custom_id(button.action_id, button.value))
+        for button in reply.buttons[:MAX_BUTTONS]
+    ]
+    return RenderedMessage(
+        embeds=[embed], buttons=buttons, ephemeral=reply.visibility is Visibility.PRIVATE
+    )

@@ -1,0 +1,380 @@
+"""The Discord adapter against the fake Discord: a real gateway and REST routes over loopback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.discord.adapter import DiscordAdapter
+from bot.app import Application, build_application
+from bot.core.model import Reply, Section
+from bot.settings import Settings
+from tests.fakes.discord.server import MANAGE_GUILD, FakeDiscord
+
+TOKEN = "discord-test-token.ABCDEF.0123456789"
+
+
+@pytest.fixture
+async def discord_fake() -> AsyncIterator[FakeDiscord]:
+    fake = await FakeDiscord().start()
+    yield fake
+    await fake.stop()
+
+
+def discord_settings(tmp_path: Path, fake: FakeDiscord, **extra: Any) -> Settings:
+    return Settings(
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_URL=fake.api_url,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}",
+        **extra,
+    )
+
+
+@pytest.fixture
+async def app(tmp_path: Path, discord_fake: FakeDiscord) -> AsyncIterator[Application]:
+    application = await build_application(discord_settings(tmp_path, discord_fake))
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+async def adapter(app: Application, discord_fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
+    discord_adapter = DiscordAdapter(
+        settings=app.settings, dispatcher=app.dispatcher, store=app.services.store
+    )
+    await discord_adapter.start()
+    await discord_fake.wait_ready()
+    await discord_adapter.ready.wait()
+    yield discord_adapter
+    await discord_adapter.stop()
+
+
+async def run(fake: FakeDiscord, payload: dict[str, Any]) -> dict[str, Any]:
+    before = len(fake.callbacks)
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await fake.wait_for(lambda: len(fake.callbacks) > before)
+    return fake.callbacks[-1]
+
+
+def text_of(callback: dict[str, Any]) -> str:
+    return json.dumps(callback.get("data") or {}, ensure_ascii=False)
+
+
+async def test_every_command_answers_through_a_real_interaction(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord, app: Application
+) -> None:
+    examples = {
+        "compare": {"aspect": "skills"},
+        "tip": {"topic": "math"},
+        "roadmap": {"week": 3},
+        "help": {},
+        "schedule": {"action": "list"},
+    }
+    assert set(examples) == {spec.name for spec in app.services.registry.commands}
+    for name, options in examples.items():
+        callback = await run(
+            discord_fake, discord_fake.command(name, options, permissions=MANAGE_GUILD)
+        )
+        assert callback["type"] == 4, name
+        assert callback["data"]["embeds"], name
+        assert callback["data"]["allowed_mentions"] == {"parse": []}, name
+    assert "Core skills" in text_of(discord_fake.callbacks[0])
+
+
+def button_ids(callback: dict[str, Any]) -> list[str]:
+    rows = callback["data"].get("components") or []
+    return [item["custom_id"] for row in rows for item in row["components"]]
+
+
+async def test_commands_are_synced_once_and_only_when_changed(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord, app: Application
+) -> None:
+    puts = discord_fake.requests_to("PUT", r"/applications/\d+/commands")
+    assert len(puts) == 1
+    synced = {command["name"]: command for command in puts[0].body}
+    assert set(synced) == {spec.name for spec in app.services.registry.commands}
+    assert synced["schedule"]["default_member_permissions"] == str(MANAGE_GUILD)
+    assert "default_member_permissions" not in synced["tip"]
+    topic = synced["tip"]["options"][0]
+    assert {choice["value"] for choice in topic["choices"]} >= {"math", "mlops"}
+    assert synced["schedule"]["options"][1]["autocomplete"] is True
+    # A restart with the same commands does not sync again.
+    await adapter.stop()
+    again = DiscordAdapter(
+        settings=app.settings, dispatcher=app.dispatcher, store=app.services.store
+    )
+    await again.start()
+    await again.ready.wait()
+    await again.stop()
+    assert len(discord_fake.requests_to("PUT", r"/applications/\d+/commands")) == 1
+
+
+async def test_a_button_works_and_still_works_after_a_restart(
+    tmp_path: Path, discord_fake: FakeDiscord
+) -> None:
+    settings = discord_settings(tmp_path, discord_fake)
+    first_app = await build_application(settings)
+    first = DiscordAdapter(
+        settings=settings, dispatcher=first_app.dispatcher, store=first_app.services.store
+    )
+    await first.start()
+    await first.ready.wait()
+    tip = await run(discord_fake, discord_fake.command("tip", {"topic": "mlops"}))
+    [custom_id] = button_ids(tip)
+    assert custom_id == "sb|tip:another|mlops"
+    clicked = await run(discord_fake, discord_fake.button(custom_id))
+    assert "MLOps and deployment tip" in text_of(clicked)
+    await first.stop()
+    await first_app.close()
+
+    second_app = await build_application(settings)
+    second = DiscordAdapter(
+        settings=settings, dispatcher=second_app.dispatcher, store=second_app.services.store
+    )
+    try:
+        await second.start()
+        await second.ready.wait()
+        after = await run(discord_fake, discord_fake.button(custom_id))
+        assert after["type"] == 4
+        assert "MLOps and deployment tip" in text_of(after)
+    finally:
+        await second.stop()
+        await second_app.close()
+
+
+async def test_a_slow_reply_is_deferred_then_followed_up(
+    adapter: DiscordAdapter,
+    discord_fake: FakeDiscord,
+    app: Application,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    import bot.adapters.discord.adapter as module
+
+    monkeypatch.setattr(module, "DEFER_AFTER", 0.05)
+    release = asyncio.Event()
+    original = app.dispatcher.invoke
+
+    async def slow(invocation: Any) -> Reply:
+        await release.wait()
+        return await original(invocation)
+
+    monkeypatch.setattr(app.dispatcher, "invoke", slow)
+    deferred = await run(discord_fake, discord_fake.command("tip", {"topic": "data"}))
+    assert deferred["type"] == 5
+    release.set()
+    await discord_fake.wait_for(lambda: discord_fake.messages)
+    followup = discord_fake.messages[-1]
+    assert followup["route"] == "followup"
+    assert "Data engineering tip" in json.dumps(followup["embeds"])
+
+
+async def test_a_429_is_waited_out_and_retried(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    discord_fake.fail("POST", r"/interactions/\d+/[^/]+/callback", 429, retry_after=0.2)
+    callback = await run(discord_fake, discord_fake.command("help"))
+    assert callback["type"] == 4
+    attempts = discord_fake.requests_to("POST", r"/interactions/\d+/[^/]+/callback")
+    assert len(attempts) == 2
+
+
+async def test_user_text_cannot_mention_anyone(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    callback = await run(
+        discord_fake, discord_fake.command("help", {"command": "@everyone <@&123> @here"})
+    )
+    assert callback["data"]["allowed_mentions"] == {"parse": []}
+    assert "@everyone" in text_of(callback)  # echoed as text, but it cannot ping
+
+
+async def test_members_without_manage_server_are_refused_admin_commands(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    refused = await run(discord_fake, discord_fake.command("schedule", {"action": "list"}))
+    assert "Only group admins can use /schedule" in text_of(refused)
+    assert refused["data"]["flags"] == 64  # ephemeral
+
+
+async def test_schedule_details_autocomplete_time_zones(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    payload = discord_fake.interaction(
+        4,
+        {
+            "id": "1",
+            "name": "schedule",
+            "type": 1,
+            "options": [
+                {"name": "action", "type": 3, "value": "add"},
+                {"name": "details", "type": 3, "value": "nudge mon 18:30 berl", "focused": True},
+            ],
+        },
+        permissions=MANAGE_GUILD,
+    )
+    callback = await run(discord_fake, payload)
+    assert callback["type"] == 8
+    assert {"name": "nudge mon 18:30 Europe/Berlin", "value": "nudge mon 18:30 Europe/Berlin"} in (
+        callback["data"]["choices"]
+    )
+
+
+async def test_scheduled_posts_carry_an_enforced_nonce(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    reply = Reply(title="Week 1", parts=(Section(text="@everyone study time"),))
+    first = await adapter.post("discord:1:1300000000000000009", reply, idempotency_key="s:1:x")
+    second = await adapter.post("discord:1:1300000000000000009", reply, idempotency_key="s:1:x")
+    sent = discord_fake.requests_to("POST", r"/channels/\d+/messages")
+    assert len(sent) == 2
+    assert sent[0].body["nonce"] == sent[1].body["nonce"]
+    assert len(sent[0].body["nonce"]) <= 25
+    assert sent[0].body["enforce_nonce"] is True
+    assert sent[0].body["allowed_mentions"] == {"parse": []}
+    assert first == second  # Discord dropped the repeat
+    assert len(discord_fake.messages) == 1
+
+
+async def test_a_scheduled_nudge_reaches_the_discord_channel(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord, app: Application
+) -> None:
+    from datetime import timedelta
+
+    from scheduler.service import SchedulerService
+
+    await run(
+        discord_fake,
+        discord_fake.command(
+            "schedule",
+            {"action": "add", "details": "nudge daily 09:00 UTC"},
+            permissions=MANAGE_GUILD,
+        ),
+    )
+    [record] = await app.services.schedules.list_schedules(
+        "discord:1200000000000000001:1300000000000000001"
+    )
+    service = SchedulerService(
+        ledger=app.services.schedules,
+        outboxes={"discord": adapter},
+        kinds=app.kinds,
+        clock=lambda: record.next_due_at + timedelta(seconds=1),
+        grace=timedelta(hours=1),
+    )
+    await service.tick()
+    await service.drain()
+    posts = [m for m in discord_fake.messages if m["route"] == "channel"]
+    assert len(posts) == 1
+    assert "Week 1" in json.dumps(posts[0]["embeds"])
+
+
+async def test_heartbeats_and_resume_after_a_dropped_connection(
+    tmp_path: Path,
+) -> None:
+    fake = await FakeDiscord(heartbeat_ms=100).start()
+    settings = discord_settings(tmp_path, fake)
+    application = await build_application(settings)
+    discord_adapter = DiscordAdapter(
+        settings=settings, dispatcher=application.dispatcher, store=application.services.store
+    )
+    try:
+        await discord_adapter.start()
+        await fake.wait_ready()
+        await fake.wait_for(lambda: fake.heartbeats >= 2)
+        await fake.drop_connection(4000)
+        await fake.wait_for(lambda: fake.resumes, within=15)
+        assert fake.resumes[0]["session_id"] == "session-1"
+        assert fake.resumes[0]["token"] == TOKEN
+        fake._ready.set()
+        callback = await run(fake, fake.command("help"))
+        assert callback["type"] == 4
+    finally:
+        await discord_adapter.stop()
+        await application.close()
+        await fake.stop()
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "expected"),
+    [(None, None, [[0, 2], [1, 2]]), (4, "1,3", [[1, 4], [3, 4]])],
+)
+async def test_sharding(
+    tmp_path: Path, count: int | None, ids: str | None, expected: list[list[int]]
+) -> None:
+    fake = await FakeDiscord(shards=2).start()
+    extra: dict[str, Any] = {}
+    if count is not None:
+        extra = {"DISCORD_SHARD_COUNT": count, "DISCORD_SHARD_IDS": ids}
+    settings = discord_settings(tmp_path, fake, **extra)
+    application = await build_application(settings)
+    discord_adapter = DiscordAdapter(
+        settings=settings, dispatcher=application.dispatcher, store=application.services.store
+    )
+    try:
+        await discord_adapter.start()
+        await fake.wait_for(lambda: len(fake.identifies) == len(expected), within=20)
+        assert sorted(identify["shard"] for identify in fake.identifies) == expected
+    finally:
+        await discord_adapter.stop()
+        await application.close()
+        await fake.stop()
+
+
+async def test_with_no_servers_the_invite_url_is_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = await FakeDiscord(guilds=[]).start()
+    settings = discord_settings(tmp_path, fake)
+    application = await build_application(settings)
+    discord_adapter = DiscordAdapter(
+        settings=settings, dispatcher=application.dispatcher, store=application.services.store
+    )
+    try:
+        await discord_adapter.start()
+        await discord_adapter.ready.wait()
+    finally:
+        await discord_adapter.stop()
+        await application.close()
+        await fake.stop()
+    out = capsys.readouterr().out
+    assert "oauth2/authorize?client_id=1100000000000000001" in out
+    assert "scope=bot+applications.commands" in out
+    assert "permissions=" in out
+
+
+async def test_the_token_never_reaches_the_logs(
+    tmp_path: Path, discord_fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    settings = discord_settings(tmp_path, discord_fake)
+    application = await build_application(settings)
+    discord_adapter = DiscordAdapter(
+        settings=settings, dispatcher=application.dispatcher, store=application.services.store
+    )
+    try:
+        await discord_adapter.start()
+        await discord_adapter.ready.wait()
+        from bot.core.ports import PostFailed
+
+        # A 500 is retried by discord.py (with the same nonce, so never a duplicate)...
+        discord_fake.fail("POST", r"/channels/\d+/messages", 500)
+        await discord_adapter.post("discord:1:2", Reply(title="x"), idempotency_key="k")
+        assert len(discord_fake.requests_to("POST", r"/channels/\d+/messages")) == 2
+        # ...a 403 is final, and its error says nothing secret.
+        discord_fake.fail("POST", r"/channels/\d+/messages", 403)
+        with pytest.raises(PostFailed) as failure:
+            await discord_adapter.post("discord:1:2", Reply(title="x"), idempotency_key="k2")
+        assert not failure.value.retryable
+        assert TOKEN not in str(failure.value)
+    finally:
+        await discord_adapter.stop()
+        await application.close()
+    assert TOKEN not in caplog.text
