@@ -78,6 +78,9 @@ class FakeDiscord:
         self._ids = itertools.count(1)
         self._ready = asyncio.Event()
         self._nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        # For latency measurements: when an interaction was dispatched and when it was answered.
+        self.dispatched_at: dict[str, float] = {}
+        self.answered_at: dict[str, float] = {}
 
     async def start(self) -> FakeDiscord:
         app = web.Application()
@@ -235,6 +238,7 @@ class FakeDiscord:
         match = re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path)
         if match:
             self.callbacks.append({"interaction_id": match[1], "token": match[2], **body})
+            self.answered_at[match[1]] = asyncio.get_running_loop().time()
             data = body.get("data") or {}
             interaction = {"id": match[1], "type": 2}
             if body.get("type") == 5:
@@ -383,6 +387,8 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         await self.wait_ready()
         socket, compressor = self._sockets[-1]
+        if event == "INTERACTION_CREATE":
+            self.dispatched_at[data["id"]] = asyncio.get_running_loop().time()
         await self._send(
             socket, compressor, {"op": 0, "t": event, "s": next(self._sequence), "d": data}
         )
