@@ -10,7 +10,7 @@ other; SQLite serialises writers with BEGIN IMMEDIATE.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -346,10 +346,7 @@ class Ledger:
             .values(payload=bindparam("payload")),
             [{"delivery_id": key, "payload": value} for key, value in payloads.items()],
         )
-        return [
-            Claim(**{**claim.__dict__, "payload": payloads.get(claim.delivery_id)})
-            for claim in claims
-        ]
+        return [replace(claim, payload=payloads.get(claim.delivery_id)) for claim in claims]
 
     # Outcomes -------------------------------------------------------------------------------
 

@@ -238,26 +238,19 @@ class DiscordAdapter:
         task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
         if done:
-            message = render(task.result())
-            view = self._view(message)
-            await interaction.response.send_message(
-                embeds=message.embeds,
-                view=view,
-                ephemeral=message.ephemeral,
-                allowed_mentions=NO_MENTIONS,
-            )
-            view.stop()  # buttons are handled by StudybotButton, not by this view object
-            return
-        await interaction.response.defer(thinking=True)
+            send = interaction.response.send_message
+        else:
+            await interaction.response.defer(thinking=True)
+            send = interaction.followup.send
         message = render(await task)
         view = self._view(message)
-        await interaction.followup.send(
+        await send(
             embeds=message.embeds,
             view=view,
             ephemeral=message.ephemeral,
             allowed_mentions=NO_MENTIONS,
         )
-        view.stop()
+        view.stop()  # buttons are handled by StudybotButton, not by this view object
 
     @staticmethod
     def _view(message: RenderedMessage) -> discord.ui.View:

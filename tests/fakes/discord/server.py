@@ -14,10 +14,13 @@ import itertools
 import json
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.waiting import wait_until
 
 APP_ID = "1100000000000000001"
 BOT_ID = "1100000000000000002"
@@ -143,12 +146,8 @@ class FakeDiscord:
         compiled = re.compile(pattern)
         return [r for r in self.requests if r.method == method and compiled.fullmatch(r.path)]
 
-    async def wait_for(self, predicate: Any, within: float = 5.0) -> None:
-        deadline = asyncio.get_running_loop().time() + within
-        while not predicate():
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError("the fake Discord did not see what the test waited for")
-            await asyncio.sleep(0.01)
+    async def wait_for(self, predicate: Callable[[], object], within: float = 5.0) -> None:
+        await wait_until(predicate, within=within, what="the fake Discord")
 
     async def wait_ready(self, within: float = 10.0) -> None:
         await asyncio.wait_for(self._ready.wait(), within)

@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.waiting import wait_until
+
 TEAM_ID = "T1"
 BOT_USER = "UBOT"
 
@@ -107,12 +109,8 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method]
 
-    async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
-        deadline = asyncio.get_running_loop().time() + within
-        while not predicate():
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError("the fake Slack did not see what the test waited for")
-            await asyncio.sleep(0.01)
+    async def wait_for(self, predicate: Callable[[], object], within: float = 5.0) -> None:
+        await wait_until(predicate, within=within, what="the fake Slack")
 
     # Web API --------------------------------------------------------------------------------
 
