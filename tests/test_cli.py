@@ -103,3 +103,34 @@ def test_bad_settings_are_reported_without_values(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "STUDYBOT_PORT" in result.stderr or "port" in result.stderr.lower()
     assert "Traceback" not in result.stderr
+
+
+def test_schedules_survive_kill_9(tmp_path: Path, db_env: dict[str, str]) -> None:
+    """A schedule acknowledged in the console is on disk, even if the process dies at once."""
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "console"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "100", **db_env},
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write("/schedule add nudge mon,thu 18:30 Europe/Berlin\n")
+    process.stdin.flush()
+    deadline = time.monotonic() + 30
+    seen = ""
+    while "Scheduled #1" not in seen and time.monotonic() < deadline:
+        seen += process.stdout.readline()
+    assert "Scheduled #1" in seen
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+    after = studybot("console", stdin="/schedule list\n", env=db_env, cwd=tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert "#1 weekly learning nudge · mon,thu 18:30 Europe/Berlin" in after.stdout
