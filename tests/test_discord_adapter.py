@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -52,6 +53,21 @@ async def adapter(app: Application, discord_fake: FakeDiscord) -> AsyncIterator[
     await discord_adapter.ready.wait()
     yield discord_adapter
     await discord_adapter.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[tuple[Application, DiscordAdapter]]:
+    """studybot's application and Discord adapter, started, and stopped however the test ends."""
+    application = await build_application(settings)
+    discord_adapter = DiscordAdapter(
+        settings=settings, dispatcher=application.dispatcher, store=application.services.store
+    )
+    try:
+        await discord_adapter.start()
+        yield application, discord_adapter
+    finally:
+        await discord_adapter.stop()
+        await application.close()
 
 
 async def run(fake: FakeDiscord, payload: dict[str, Any]) -> dict[str, Any]:
@@ -118,33 +134,19 @@ async def test_a_button_works_and_still_works_after_a_restart(
     tmp_path: Path, discord_fake: FakeDiscord
 ) -> None:
     settings = discord_settings(tmp_path, discord_fake)
-    first_app = await build_application(settings)
-    first = DiscordAdapter(
-        settings=settings, dispatcher=first_app.dispatcher, store=first_app.services.store
-    )
-    await first.start()
-    await first.ready.wait()
-    tip = await run(discord_fake, discord_fake.command("tip", {"topic": "mlops"}))
-    [custom_id] = button_ids(tip)
-    assert custom_id == "sb|tip:another|mlops"
-    clicked = await run(discord_fake, discord_fake.button(custom_id))
-    assert "MLOps and deployment tip" in text_of(clicked)
-    await first.stop()
-    await first_app.close()
+    async with running(settings) as (_, first):
+        await first.ready.wait()
+        tip = await run(discord_fake, discord_fake.command("tip", {"topic": "mlops"}))
+        [custom_id] = button_ids(tip)
+        assert custom_id == "sb|tip:another|mlops"
+        clicked = await run(discord_fake, discord_fake.button(custom_id))
+        assert "MLOps and deployment tip" in text_of(clicked)
 
-    second_app = await build_application(settings)
-    second = DiscordAdapter(
-        settings=settings, dispatcher=second_app.dispatcher, store=second_app.services.store
-    )
-    try:
-        await second.start()
+    async with running(settings) as (_, second):
         await second.ready.wait()
         after = await run(discord_fake, discord_fake.button(custom_id))
         assert after["type"] == 4
         assert "MLOps and deployment tip" in text_of(after)
-    finally:
-        await second.stop()
-        await second_app.close()
 
 
 async def test_a_slow_reply_is_deferred_then_followed_up(
@@ -274,29 +276,20 @@ async def test_a_scheduled_nudge_reaches_the_discord_channel(
     assert "Week 1" in json.dumps(posts[0]["embeds"])
 
 
-async def test_heartbeats_and_resume_after_a_dropped_connection(
-    tmp_path: Path,
-) -> None:
+async def test_heartbeats_and_resume_after_a_dropped_connection(tmp_path: Path) -> None:
     fake = await FakeDiscord(heartbeat_ms=100).start()
-    settings = discord_settings(tmp_path, fake)
-    application = await build_application(settings)
-    discord_adapter = DiscordAdapter(
-        settings=settings, dispatcher=application.dispatcher, store=application.services.store
-    )
     try:
-        await discord_adapter.start()
-        await fake.wait_ready()
-        await fake.wait_for(lambda: fake.heartbeats >= 2)
-        await fake.drop_connection(4000)
-        await fake.wait_for(lambda: fake.resumes, within=15)
-        assert fake.resumes[0]["session_id"] == "session-1"
-        assert fake.resumes[0]["token"] == TOKEN
-        fake._ready.set()
-        callback = await run(fake, fake.command("help"))
-        assert callback["type"] == 4
+        async with running(discord_settings(tmp_path, fake)):
+            await fake.wait_ready()
+            await fake.wait_for(lambda: fake.heartbeats >= 2)
+            await fake.drop_connection(4000)
+            await fake.wait_for(lambda: fake.resumes, within=15)
+            assert fake.resumes[0]["session_id"] == "session-1"
+            assert fake.resumes[0]["token"] == TOKEN
+            fake._ready.set()
+            callback = await run(fake, fake.command("help"))
+            assert callback["type"] == 4
     finally:
-        await discord_adapter.stop()
-        await application.close()
         await fake.stop()
 
 
@@ -311,18 +304,11 @@ async def test_sharding(
     extra: dict[str, Any] = {}
     if count is not None:
         extra = {"DISCORD_SHARD_COUNT": count, "DISCORD_SHARD_IDS": ids}
-    settings = discord_settings(tmp_path, fake, **extra)
-    application = await build_application(settings)
-    discord_adapter = DiscordAdapter(
-        settings=settings, dispatcher=application.dispatcher, store=application.services.store
-    )
     try:
-        await discord_adapter.start()
-        await fake.wait_for(lambda: len(fake.identifies) == len(expected), within=20)
-        assert sorted(identify["shard"] for identify in fake.identifies) == expected
+        async with running(discord_settings(tmp_path, fake, **extra)):
+            await fake.wait_for(lambda: len(fake.identifies) == len(expected), within=20)
+            assert sorted(identify["shard"] for identify in fake.identifies) == expected
     finally:
-        await discord_adapter.stop()
-        await application.close()
         await fake.stop()
 
 
@@ -330,17 +316,10 @@ async def test_with_no_servers_the_invite_url_is_printed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake = await FakeDiscord(guilds=[]).start()
-    settings = discord_settings(tmp_path, fake)
-    application = await build_application(settings)
-    discord_adapter = DiscordAdapter(
-        settings=settings, dispatcher=application.dispatcher, store=application.services.store
-    )
     try:
-        await discord_adapter.start()
-        await discord_adapter.ready.wait()
+        async with running(discord_settings(tmp_path, fake)) as (_, discord_adapter):
+            await discord_adapter.ready.wait()
     finally:
-        await discord_adapter.stop()
-        await application.close()
         await fake.stop()
     out = capsys.readouterr().out
     assert "oauth2/authorize?client_id=1100000000000000001" in out
@@ -353,17 +332,11 @@ async def test_the_token_never_reaches_the_logs(
 ) -> None:
     import logging
 
-    caplog.set_level(logging.DEBUG)
-    settings = discord_settings(tmp_path, discord_fake)
-    application = await build_application(settings)
-    discord_adapter = DiscordAdapter(
-        settings=settings, dispatcher=application.dispatcher, store=application.services.store
-    )
-    try:
-        await discord_adapter.start()
-        await discord_adapter.ready.wait()
-        from bot.core.ports import PostFailed
+    from bot.core.ports import PostFailed
 
+    caplog.set_level(logging.DEBUG)
+    async with running(discord_settings(tmp_path, discord_fake)) as (_, discord_adapter):
+        await discord_adapter.ready.wait()
         # A 500 is retried by discord.py (with the same nonce, so never a duplicate)...
         discord_fake.fail("POST", r"/channels/\d+/messages", 500)
         await discord_adapter.post("discord:1:2", Reply(title="x"), idempotency_key="k")
@@ -374,7 +347,4 @@ async def test_the_token_never_reaches_the_logs(
             await discord_adapter.post("discord:1:2", Reply(title="x"), idempotency_key="k2")
         assert not failure.value.retryable
         assert TOKEN not in str(failure.value)
-    finally:
-        await discord_adapter.stop()
-        await application.close()
     assert TOKEN not in caplog.text

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.waiting import wait_until
+from tests.fakes.loopback import serve_on_loopback, wait_until
 
 TEAM_ID = "T1"
 BOT_USER = "UBOT"
@@ -71,12 +71,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_on_loopback(app)
         return self
 
     async def stop(self) -> None:
