@@ -348,3 +348,15 @@ async def test_the_token_never_reaches_the_logs(
         assert not failure.value.retryable
         assert TOKEN not in str(failure.value)
     assert TOKEN not in caplog.text
+
+
+async def test_a_rejected_token_is_a_clear_error_without_the_token(
+    tmp_path: Path, discord_fake: FakeDiscord
+) -> None:
+    from bot.adapters.discord.adapter import DiscordConfigurationError
+
+    discord_fake.fail("GET", "/users/@me", 401)
+    with pytest.raises(DiscordConfigurationError, match="Discord rejected DISCORD_TOKEN") as error:
+        async with running(discord_settings(tmp_path, discord_fake)):
+            pass
+    assert TOKEN not in str(error.value)

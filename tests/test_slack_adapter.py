@@ -478,3 +478,18 @@ async def test_studybot_run_serves_slack_and_stops_on_sigterm(
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
     assert BOT_TOKEN not in stderr.decode()
+
+
+async def test_a_rejected_token_stops_the_start_with_a_clear_error(
+    app: Application, slack: FakeSlack
+) -> None:
+    slack.fail("auth.test", 200, {"ok": False, "error": "invalid_auth"})
+    rejected = SlackAdapter(
+        settings=app.settings, dispatcher=app.dispatcher, engine=app.services.store.engine
+    )
+    with pytest.raises(
+        SlackConfigurationError, match=r"Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)"
+    ) as error:
+        await rejected.start(host="127.0.0.1", port=0)
+    assert BOT_TOKEN not in str(error.value)
+    await rejected.stop()

@@ -147,7 +147,18 @@ class DiscordAdapter:
 
     async def start(self) -> None:
         assert self.settings.discord_token is not None
-        await self.client.login(self.settings.discord_token.get_secret_value())
+        try:
+            await self.client.login(self.settings.discord_token.get_secret_value())
+        except discord.LoginFailure:
+            await self.client.close()
+            raise DiscordConfigurationError(
+                "Discord rejected DISCORD_TOKEN; reset the bot token in the developer portal."
+            ) from None
+        except aiohttp.ClientError as error:
+            await self.client.close()
+            raise DiscordConfigurationError(
+                f"cannot reach Discord at DISCORD_API_URL ({type(error).__name__})"
+            ) from None
         shard_count = self.settings.discord_shard_count
         if shard_count is None:
             # Ask how many shards Discord recommends, and connect them all to the configured

@@ -251,6 +251,8 @@ class SlackAdapter:
     # Serving --------------------------------------------------------------------------------
 
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
+        if self.installation_store is None:
+            await self._check_token()
         self._workers = [asyncio.ensure_future(self._worker()) for _ in range(WORKERS)]
         if self.socket_mode:
             assert self.settings.slack_app_token is not None
@@ -274,6 +276,20 @@ class SlackAdapter:
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else port
         log.info("Slack: listening for events on port %s", self.port)
+
+    async def _check_token(self) -> None:
+        """Fail at start, with a clear message, rather than at the first command."""
+        try:
+            await self.client.auth_test()
+        except SlackApiError as error:
+            code = error.response.get("error", "unknown_error")
+            raise SlackConfigurationError(
+                f"Slack rejected SLACK_BOT_TOKEN ({code}); check the token in your settings."
+            ) from None
+        except aiohttp.ClientError as error:
+            raise SlackConfigurationError(
+                f"cannot reach Slack at SLACK_API_URL ({type(error).__name__})"
+            ) from None
 
     def web_app(self) -> web.Application:
         application = web.Application()

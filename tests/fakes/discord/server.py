@@ -130,6 +130,8 @@ class FakeDiscord:
                 "X-RateLimit-Scope": "user",
                 "Retry-After": str(retry_after),
             }
+        elif status == 401:
+            body, headers = {"message": "401: Unauthorized", "code": 0}, {"Via": "1.1 google"}
         elif status == 403:
             body, headers = {"message": "Missing Access", "code": 50001}, {"Via": "1.1 google"}
         else:
