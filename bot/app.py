@@ -7,6 +7,7 @@ import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol
 
 from bot.core.context import Clock, Services
@@ -15,8 +16,10 @@ from bot.core.ports import Outbox
 from bot.core.registry import Registry
 from bot.features import feature_modules
 from bot.features.nudges import NudgeKind
+from bot.features.polls import ProgressPollKind, sweep_closed_polls
 from bot.settings import Settings
 from bot.store.db import create_engine, default_database_url, upgrade_database
+from bot.store.polls import PollStore
 from bot.store.repos import Store
 from content.catalog import load_catalog
 from scheduler.ledger import Ledger
@@ -42,6 +45,7 @@ class Application:
             kinds=self.kinds,
             clock=self.services.clock,
             grace=self.settings.misfire_grace,
+            sweepers=[partial(sweep_closed_polls, self.services)],
         )
 
     async def close(self) -> None:
@@ -65,8 +69,10 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         registry=registry,
         clock=clock,
         schedules=Ledger(engine, claimer=process_identity()),
-        schedule_kinds=frozenset(kinds),
+        polls=PollStore(engine),
+        schedule_kinds=frozenset([*kinds, "poll"]),
     )
+    kinds["poll"] = ProgressPollKind(services)
     return Application(
         settings=settings, services=services, dispatcher=Dispatcher(services), kinds=kinds
     )

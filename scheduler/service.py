@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -42,6 +42,12 @@ FAILURE_NOTICE = (
     "I couldn't deliver the scheduled {kind} due {due} ({reason}). "
     "Admins: `/schedule status` shows the details."
 )
+
+
+# Something due that is not a schedule occurrence (e.g. a poll whose time is up). Called every
+# tick with the platforms this process serves; returns (group id, reply, idempotency key) to post.
+# It must hand out each item once across processes (e.g. a conditional UPDATE).
+Sweeper = Callable[[list[str]], Awaitable[list[tuple[str, Reply, str]]]]
 
 
 class Kind(Protocol):
@@ -86,7 +92,9 @@ class SchedulerService:
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         tick_seconds: float = TICK_SECONDS,
         claim_batch: int = CLAIM_BATCH,
+        sweepers: Sequence[Sweeper] = (),
     ) -> None:
+        self.sweepers = list(sweepers)
         self.ledger = ledger
         self.outboxes = dict(outboxes)
         self.kinds = dict(kinds)
@@ -157,6 +165,9 @@ class SchedulerService:
                 if not claims:
                     break
             await self._flush()
+            for sweeper in self.sweepers:
+                for group_id, reply, key in await sweeper(self.platforms):
+                    self._spawn(self._announce(group_id, reply, key))
             return TickReport(claimed=claimed, recovered=recovered)
 
     def _spawn(self, work: Awaitable[None]) -> None:
@@ -214,6 +225,33 @@ class SchedulerService:
                 await self._notify(claim, "an unexpected error")
                 return
             await self._record(claim, Status.SENT, attempts=attempts, message_ref=ref)
+            return
+
+    async def _announce(self, group_id: str, reply: Reply, key: str) -> None:
+        """Post a sweeper's message, paced and retried like scheduled posts."""
+        platform = group_id.split(":", 1)[0]
+        delays = list(self.retry_delays)
+        while True:
+            try:
+                async with self.pacers[platform].turn(group_id):
+                    await self.outboxes[platform].post(group_id, reply, idempotency_key=key)
+                return
+            except PostFailed as error:
+                if error.retryable and delays:
+                    await self._sleep(delays.pop(0))
+                    continue
+                reason = error.reason
+            except PostOutcomeUnknown as error:
+                if self.outboxes[platform].idempotent and delays:
+                    await self._sleep(delays.pop(0))
+                    continue
+                reason = error.reason
+            log.warning("could not post %s to %s: %s", key, group_id, reason)
+            await self.ledger.add_notice(
+                group_id,
+                f"I couldn't post {reply.summary or reply.title} ({reason}).",
+                now=self.clock(),
+            )
             return
 
     async def _record(

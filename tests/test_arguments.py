@@ -86,9 +86,10 @@ def test_choices_are_case_insensitive_and_suggest() -> None:
 
 
 def test_rest_option_takes_the_remaining_words() -> None:
-    assert parse_arguments(REST, "note hello  big world") == {
+    # The rest is kept exactly as typed (quotes too), for the command to parse itself.
+    assert parse_arguments(REST, 'note hello  "big world"') == {
         "kind": "note",
-        "words": "hello big world",
+        "words": 'hello  "big world"',
     }
     with pytest.raises(UserError, match="needs kind"):
         parse_arguments(REST, "")

@@ -90,6 +90,7 @@ async def test_every_command_answers_through_a_real_interaction(
         "roadmap": {"week": 3},
         "help": {},
         "schedule": {"action": "list"},
+        "poll": {"details": '"Best study day?" "Monday" "Thursday"'},
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, options in examples.items():

@@ -107,6 +107,7 @@ async def test_every_command_is_answered_through_the_response_url(
         "roadmap": "/roadmap 3",
         "help": "/help",
         "schedule": "/schedule list",
+        "poll": '/poll "Best study day?" "Monday" "Thursday"',
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, line in examples.items():

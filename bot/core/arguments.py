@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shlex
 from collections.abc import Sequence
 
@@ -21,6 +22,27 @@ def split_words(text: str) -> list[str]:
         ) from error
 
 
+def split_leading(text: str, count: int) -> tuple[list[str], str]:
+    """The first `count` shell-like words, and the rest of the text exactly as typed (quotes
+    kept), for an option that takes the rest of the line and parses it itself."""
+    stream = io.StringIO(text)
+    lexer = shlex.shlex(stream, posix=True)
+    lexer.whitespace_split = True
+    words: list[str] = []
+    try:
+        while len(words) < count:
+            token = lexer.get_token()
+            if token is None or token == lexer.eof:
+                return words, ""
+            words.append(token)
+    except ValueError as error:
+        raise UserError(
+            "I couldn't read that: a quote is left open.",
+            hint='Close every " you open, or leave quotes out.',
+        ) from error
+    return words, text[stream.tell() :].strip()
+
+
 def parse_arguments(
     spec: CommandSpec,
     text: str,
@@ -31,16 +53,24 @@ def parse_arguments(
     `choices_for` carries each option's valid values, computed by the caller from the loaded
     content, so this function stays pure.
     """
-    words = split_words(text)
-    values: dict[str, str | int | None] = {option.name: None for option in spec.options}
     options = list(spec.options)
+    has_rest = bool(options) and options[-1].rest
+    if has_rest:
+        words, rest = split_leading(text, len(options) - 1)
+        if rest:
+            words.append(rest)
+        split_words(rest)  # a quote left open in the rest is reported now, not later
+    else:
+        words = split_words(text)
+    values: dict[str, str | int | None] = {option.name: None for option in spec.options}
     for index, option in enumerate(options):
         if index >= len(words):
             break
-        raw = " ".join(words[index:]) if option.rest else words[index]
-        values[option.name] = _convert(spec, option, raw, (choices_for or {}).get(option.name))
-    taken = len(options) if options and options[-1].rest else len(options)
-    if len(words) > taken and not (options and options[-1].rest):
+        values[option.name] = _convert(
+            spec, option, words[index], (choices_for or {}).get(option.name)
+        )
+    taken = len(options)
+    if len(words) > taken and not has_rest:
         extra = " ".join(words[taken:])
         raise UserError(
             f"/{spec.name} doesn't take `{extra}`.",

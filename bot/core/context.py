@@ -11,6 +11,7 @@ from bot.core.model import ActionPress, Invocation
 
 if TYPE_CHECKING:
     from bot.core.registry import Registry
+    from bot.store.polls import PollStore
     from bot.store.repos import Store
     from content.catalog import Catalog
     from scheduler.ledger import Ledger
@@ -26,6 +27,7 @@ class Services:
     # Time is an argument: tests pass a controllable clock; production passes an aware UTC now.
     clock: Clock
     schedules: Ledger
+    polls: PollStore
     # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
     schedule_kinds: frozenset[str] = frozenset()
 

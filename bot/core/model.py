@@ -91,12 +91,24 @@ Part: TypeAlias = Section | Columns | Context
 
 
 @dataclass(frozen=True, kw_only=True)
+class Image:
+    """A picture that goes with a reply (e.g. a poll's bar chart), as PNG bytes."""
+
+    data: bytes
+    filename: str
+    alt: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reply:
     title: str | None = None
     parts: tuple[Part, ...] = ()
     buttons: tuple[Button, ...] = ()
     visibility: Visibility = Visibility.CHANNEL
     is_error: bool = False
+    image: Image | None = None
+    # A button's answer that should replace the message the button was on (a live tally).
+    replace_original: bool = False
     # Plain-text summary for notifications and platforms' fallback text.
     summary: str | None = field(default=None)
 

@@ -116,3 +116,37 @@ notices = Table(
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# Polls -----------------------------------------------------------------------------------------
+
+polls = Table(
+    "polls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("platform", String(20), nullable=False),
+    Column("question", String(300), nullable=False),
+    Column("options", Text, nullable=False),  # JSON list of labels
+    Column("anonymous", Boolean, nullable=False, server_default=false()),
+    # Key of the keyed hash that stands in for voters of an anonymous poll; erased at close so
+    # that nobody, not even we, can link a vote to a member afterwards.
+    Column("vote_key", String(64), nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("closes_at", UTCDateTime(), nullable=False, index=True),
+    Column("closed_at", UTCDateTime(), nullable=True),
+)
+
+poll_votes = Table(
+    "poll_votes",
+    metadata,
+    Column(
+        "poll_id",
+        Integer,
+        ForeignKey("polls.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("voter", String(200), primary_key=True),  # member id, or a keyed hash if anonymous
+    Column("option_index", Integer, nullable=False),
+    Column("voted_at", UTCDateTime(), nullable=False),
+)

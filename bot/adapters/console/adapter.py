@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
+from platformdirs import user_data_dir
 from rich.console import Console
 
 from bot.adapters.console.render import render
@@ -37,6 +39,7 @@ class ConsoleAdapter:
         group: str = "local",
         stdin: TextIO | None = None,
         console: Console | None = None,
+        charts_dir: Path | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         # The person at the keyboard owns the console group, so they administer it.
@@ -46,6 +49,7 @@ class ConsoleAdapter:
         self.interactive = self.stdin.isatty()
         self.console = console or Console(highlight=False, soft_wrap=False)
         self._last_buttons: tuple[Button, ...] = ()
+        self.charts_dir = charts_dir or Path(user_data_dir("studybot", appauthor=False)) / "charts"
 
     async def serve(self) -> None:
         if self.interactive:
@@ -71,6 +75,11 @@ class ConsoleAdapter:
     def show(self, reply: Reply) -> None:
         self._last_buttons = reply.buttons or self._last_buttons
         self.console.print(render(reply))
+        if reply.image is not None:
+            path = self.charts_dir / reply.image.filename
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(reply.image.data)
+            self.console.print(f"{reply.image.alt}: {path}", markup=False, highlight=False)
 
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         label = "" if group_id == self.group_id else f" for {group_id}"

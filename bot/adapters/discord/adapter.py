@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import logging
 import re
 from typing import Any
@@ -248,19 +249,39 @@ class DiscordAdapter:
     async def _answer(self, interaction: discord.Interaction[Any], work: Any) -> None:
         task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if done:
-            send = interaction.response.send_message
-        else:
-            await interaction.response.defer(thinking=True)
-            send = interaction.followup.send
-        message = render(await task)
+        is_button = interaction.type is discord.InteractionType.component
+        if not done:
+            # A button's deferral keeps the message as it is (type 6); a command's shows
+            # "thinking…" (type 5).
+            await interaction.response.defer(thinking=not is_button)
+        reply = await task
+        message = render(reply)
         view = self._view(message)
-        await send(
-            embeds=message.embeds,
-            view=view,
-            ephemeral=message.ephemeral,
-            allowed_mentions=NO_MENTIONS,
-        )
+        files = _files(reply)
+        if is_button and reply.replace_original:
+            if done:
+                await interaction.response.edit_message(
+                    embeds=message.embeds,
+                    view=view,
+                    attachments=files,
+                    allowed_mentions=NO_MENTIONS,
+                )
+            else:
+                await interaction.edit_original_response(
+                    embeds=message.embeds,
+                    view=view,
+                    attachments=files,
+                    allowed_mentions=NO_MENTIONS,
+                )
+        else:
+            send = interaction.response.send_message if done else interaction.followup.send
+            await send(
+                embeds=message.embeds,
+                view=view,
+                files=files,
+                ephemeral=message.ephemeral,
+                allowed_mentions=NO_MENTIONS,
+            )
         view.stop()  # buttons are handled by StudybotButton, not by this view object
 
     @staticmethod
@@ -279,6 +300,7 @@ class DiscordAdapter:
         params = handle_message_parameters(
             embeds=message.embeds,
             view=view,
+            files=_files(reply),
             allowed_mentions=NO_MENTIONS,
             nonce=nonce_for(idempotency_key),
         )
@@ -294,6 +316,16 @@ class DiscordAdapter:
         except (TimeoutError, aiohttp.ClientError) as error:
             raise PostOutcomeUnknown(f"no answer from Discord ({type(error).__name__})") from None
         return str(data.get("id"))
+
+
+def _files(reply: Reply) -> list[discord.File]:
+    if reply.image is None:
+        return []
+    return [
+        discord.File(
+            io.BytesIO(reply.image.data), filename=reply.image.filename, description=reply.image.alt
+        )
+    ]
 
 
 def _caller(interaction: discord.Interaction[Any]) -> inbound.Caller:

@@ -87,6 +87,8 @@ def render(reply: Reply) -> RenderedMessage:
         budget -= len(name) + len(value)
     if footer_text:
         embed.set_footer(text=footer_text)
+    if reply.image is not None:
+        embed.set_image(url=f"attachment://{reply.image.filename}")
     buttons = [
         (truncate(button.label, MAX_LABEL), custom_id(button.action_id, button.value))
         for button in reply.buttons[:MAX_BUTTONS]

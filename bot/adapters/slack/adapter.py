@@ -222,6 +222,7 @@ class SlackAdapter:
         invocation = inbound.command_to_invocation(body, is_admin=is_admin)
         reply = await self.dispatcher.invoke(invocation)
         await self._respond(str(body.get("response_url", "")), reply)
+        await self._upload_image(client, str(body.get("channel_id", "")), reply)
 
     async def _run_action(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         user = body.get("user") or {}
@@ -229,7 +230,11 @@ class SlackAdapter:
         is_admin = await self.admins.is_admin(client, team, str(user.get("id", "")))
         press = inbound.action_to_press(body, is_admin=is_admin)
         reply = await self.dispatcher.press(press)
-        await self._respond(str(body.get("response_url", "")), reply, replace_original=False)
+        await self._respond(
+            str(body.get("response_url", "")), reply, replace_original=reply.replace_original
+        )
+        channel = str((body.get("channel") or {}).get("id", ""))
+        await self._upload_image(client, channel, reply)
 
     async def _respond(self, response_url: str, reply: Reply, **extra: Any) -> None:
         """Answer through the response_url, on one shared HTTP session (bolt's `respond` opens a
@@ -242,6 +247,20 @@ class SlackAdapter:
         response = await webhook.send_dict({**render(reply), "response_type": visible, **extra})
         if response.status_code >= 400:
             log.warning("Slack refused a reply on response_url: HTTP %s", response.status_code)
+
+    async def _upload_image(self, client: AsyncWebClient, channel: str, reply: Reply) -> None:
+        """Charts go up as files into the channel (files.uploadV2: get URL, upload, complete)."""
+        if reply.image is None or not channel:
+            return
+        try:
+            await client.files_upload_v2(
+                channel=channel,
+                file=reply.image.data,
+                filename=reply.image.filename,
+                title=reply.image.alt,
+            )
+        except SlackApiError as error:
+            log.warning("Slack refused the chart upload (%s)", error.response.get("error"))
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
@@ -373,6 +392,7 @@ class SlackAdapter:
             raise PostFailed(f"cannot reach Slack: {error.os_error}") from None
         except (TimeoutError, aiohttp.ClientError) as error:
             raise PostOutcomeUnknown(f"no answer from Slack ({type(error).__name__})") from None
+        await self._upload_image(client, channel, reply)
         return f"{response.get('channel', channel)}:{response.get('ts', '')}"
 
 

@@ -56,6 +56,7 @@ class FakeSlack:
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.failures: dict[str, list[Failure]] = {}
         self.acks: list[dict[str, Any]] = []
+        self.uploads: dict[str, bytes] = {}
         self.url = ""
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -71,6 +72,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner, self.url = await serve_on_loopback(app)
         return self
 
@@ -152,6 +154,16 @@ class FakeSlack:
             }
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts)}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = (
+                json.loads(params["files"])
+                if isinstance(params.get("files"), str)
+                else (params.get("files") or [])
+            )
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "oauth.v2.access":
             return {
                 "ok": True,
@@ -166,6 +178,10 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         return {"ok": False, "error": "unknown_method"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text=f"OK - {len(self.uploads)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses.append((request.match_info["name"], await request.json()))

@@ -1,0 +1,259 @@
+"""/poll: quick polls with buttons, one vote per member, a live tally and a chart at the end."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, timedelta
+
+from bot.core.arguments import split_words
+from bot.core.context import ActionContext, CommandContext, Services
+from bot.core.errors import UserError
+from bot.core.model import Button, Context, Image, Reply, Section
+from bot.core.registry import OptionSpec, action, command
+from bot.features.charts import bar_chart_png
+from bot.store.polls import Poll, PollClosed, Tally
+from scheduler.ledger import Claim
+
+VOTE_ACTION = "poll:vote"
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+MAX_QUESTION, MAX_OPTION = 200, 80
+DEFAULT_OPEN = timedelta(hours=24)
+LONGEST_OPEN = timedelta(days=14)
+# Below this many voters an anonymous poll shows no per-option numbers: with two voters, each
+# could work out the other's vote.
+ANONYMITY_THRESHOLD = 3
+USAGE = '/poll "question" "option" "option" … [anonymous] [closes 2h|30m|3d]'
+PROGRESS_OPTIONS = ("Not started", "Started", "Halfway", "Done", "Ahead")
+_DURATION = re.compile(r"^(\d+)\s*([mhd])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+@command(
+    name="poll",
+    description="Ask the group a question with buttons to vote.",
+    options=[
+        OptionSpec(name="details", description="question and options", rest=True, required=True)
+    ],
+    details="Put the question and each option in quotes. Add `anonymous` to keep voters secret "
+    "(no names are stored at all) and `closes 2h` to choose when it closes (default 24 hours). "
+    "One vote per member; vote again to change it. `/poll close <id>` closes early "
+    "(the poll's creator or an admin).",
+    examples=(
+        '/poll "Which topic next week?" "Statistics" "Deep learning" "MLOps"',
+        '/poll "How confident are you?" "1" "2" "3" "4" "5" anonymous closes 2d',
+        "/poll close 3",
+    ),
+)
+async def poll(ctx: CommandContext) -> Reply:
+    words = split_words(ctx.text_arg("details") or "")
+    if words and words[0].lower() == "close" and len(words) == 2:
+        return await _close(ctx, words[1])
+    question, options, anonymous, open_for = parse_poll(words)
+    services, invocation = ctx.services, ctx.invocation
+    now = services.clock()
+    created = await services.polls.create(
+        group_id=invocation.group_id,
+        platform=invocation.platform,
+        question=question,
+        options=options,
+        anonymous=anonymous,
+        created_by=invocation.member.id,
+        closes_at=now + open_for,
+        now=now,
+    )
+    return poll_card(created, Tally(counts=(0,) * len(options)))
+
+
+def parse_poll(words: Sequence[str]) -> tuple[str, tuple[str, ...], bool, timedelta]:
+    if not words:
+        raise UserError("What should I ask?", hint=f"Usage: `{USAGE}`")
+    question, rest = words[0].strip(), list(words[1:])
+    anonymous, open_for = False, DEFAULT_OPEN
+    options: list[str] = []
+    while rest:
+        word = rest.pop(0)
+        if word.lower() == "anonymous":
+            anonymous = True
+        elif word.lower() == "closes" and rest:
+            open_for = parse_duration(rest.pop(0))
+        else:
+            options.append(word.strip())
+    if len(question) > MAX_QUESTION:
+        raise UserError(f"Keep the question under {MAX_QUESTION} characters.")
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        raise UserError(
+            f"A poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options; I found {len(options)}.",
+            hint=f"Quote each option: `{USAGE}`",
+        )
+    if any(not option or len(option) > MAX_OPTION for option in options):
+        raise UserError(f"Each option needs 1 to {MAX_OPTION} characters.")
+    if len({option.lower() for option in options}) != len(options):
+        raise UserError("Two options are the same; make each one different.")
+    return question, tuple(options), anonymous, open_for
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text.strip().lower())
+    if match is None:
+        raise UserError(f"`{text}` isn't a duration.", hint="Use e.g. `30m`, `2h` or `3d`.")
+    span = timedelta(**{_UNITS[match[2]]: int(match[1])})
+    if not timedelta(minutes=1) <= span <= LONGEST_OPEN:
+        raise UserError("A poll can stay open from 1 minute to 14 days.")
+    return span
+
+
+async def _close(ctx: CommandContext, raw_id: str) -> Reply:
+    services, invocation = ctx.services, ctx.invocation
+    found = await _find(services, invocation.group_id, raw_id)
+    if not invocation.member.is_admin and invocation.member.id != found.created_by:
+        raise UserError("Only the poll's creator or a group admin can close it.")
+    closed = await services.polls.close(found.id, now=services.clock())
+    if closed is None:
+        raise UserError(f"Poll #{found.id} has already closed.")
+    return await results(services, closed)
+
+
+async def _find(services: Services, group_id: str, raw_id: str) -> Poll:
+    digits = raw_id.removeprefix("#")
+    found = await services.polls.get(int(digits)) if digits.isdigit() else None
+    if found is None or found.group_id != group_id:
+        raise UserError(f"This group has no poll `{raw_id}`.")
+    return found
+
+
+@action(VOTE_ACTION)
+async def vote(ctx: ActionContext) -> Reply:
+    poll_id, _, index = ctx.press.value.partition(":")
+    if not (poll_id.isdigit() and index.isdigit()):
+        raise UserError("That button no longer works.")
+    try:
+        voted_on, tally = await ctx.services.polls.vote(
+            int(poll_id), ctx.press.member.id, int(index), now=ctx.services.clock()
+        )
+    except PollClosed as closed:
+        raise UserError(f"Sorry, {closed}.") from None
+    return poll_card(voted_on, tally)
+
+
+def _bars(poll: Poll, tally: Tally) -> str:
+    top = max(tally.counts, default=0) or 1
+    lines = []
+    for number, (label, count) in enumerate(zip(poll.options, tally.counts, strict=True), 1):
+        share = round(100 * count / tally.voters) if tally.voters else 0
+        bar = "█" * round(10 * count / top) if count else "·"
+        lines.append(f"{number}. {label}  {bar} {count} ({share}%)")
+    return "\n".join(lines)
+
+
+def _hidden(poll: Poll, tally: Tally) -> bool:
+    return poll.anonymous and tally.voters < ANONYMITY_THRESHOLD
+
+
+def _body(poll: Poll, tally: Tally) -> str:
+    if _hidden(poll, tally):
+        listing = "\n".join(f"{n}. {label}" for n, label in enumerate(poll.options, 1))
+        return (
+            f"{listing}\n\nPer-option results appear once {ANONYMITY_THRESHOLD} members have "
+            "voted (anonymous poll)."
+        )
+    return _bars(poll, tally)
+
+
+def poll_card(poll: Poll, tally: Tally) -> Reply:
+    closes = poll.closes_at.astimezone(UTC).strftime("%a %d %b %H:%M UTC")
+    secrecy = (
+        "anonymous: no names are stored with votes" if poll.anonymous else "votes are not secret"
+    )
+    voters = f"{tally.voters} vote" + ("" if tally.voters == 1 else "s")
+    return Reply(
+        title=f"📊 {poll.question}",
+        parts=(
+            Section(text=_body(poll, tally)),
+            Context(
+                text=f"Poll #{poll.id} · {voters} · {secrecy} · one vote each, vote again to "
+                f"change it · closes {closes}"
+            ),
+        ),
+        buttons=tuple(
+            Button(label=label, action_id=VOTE_ACTION, value=f"{poll.id}:{index}")
+            for index, label in enumerate(poll.options)
+        ),
+        replace_original=True,
+        summary=f"Poll: {poll.question}",
+    )
+
+
+async def results(services: Services, poll: Poll) -> Reply:
+    tally = await services.polls.tally(poll)
+    image = None
+    if tally.voters and not _hidden(poll, tally):
+        image = Image(
+            data=bar_chart_png(poll.question, list(poll.options), list(tally.counts)),
+            filename=f"poll-{poll.id}.png",
+            alt=f"Bar chart of the results of poll #{poll.id}",
+        )
+    body = _body(poll, tally) if tally.voters else "Nobody voted."
+    return Reply(
+        title=f"📊 Results: {poll.question}",
+        parts=(
+            Section(text=body),
+            Context(
+                text=f"Poll #{poll.id} closed · {tally.voters} "
+                + ("voter" if tally.voters == 1 else "voters")
+            ),
+        ),
+        image=image,
+        summary=f"Results: {poll.question}",
+    )
+
+
+async def close_due_polls(services: Services, platforms: list[str]) -> list[tuple[Poll, Reply]]:
+    """Close every poll whose time is up; each one is closed by exactly one caller."""
+    closed = []
+    now = services.clock()
+    for poll_id in await services.polls.due(now=now, platforms=platforms):
+        done = await services.polls.close(poll_id, now=now)
+        if done is not None:
+            closed.append((done, await results(services, done)))
+    return closed
+
+
+PROGRESS_OPEN = timedelta(hours=48)
+
+
+class ProgressPollKind:
+    """The scheduled weekly poll (kind `poll`): how far did everyone get with this week?"""
+
+    name = "poll"
+    on_claim = None
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def compose(self, claim: Claim) -> Reply:
+        services = self.services
+        group = await services.store.get_group(claim.group_id)
+        week = group.roadmap_week if group else 1
+        now = services.clock()
+        created = await services.polls.create(
+            group_id=claim.group_id,
+            platform=claim.platform,
+            question=f"How far did you get with week {week}?",
+            options=PROGRESS_OPTIONS,
+            anonymous=False,
+            created_by="studybot",
+            closes_at=now + PROGRESS_OPEN,
+            now=now,
+        )
+        return poll_card(created, Tally(counts=(0,) * len(PROGRESS_OPTIONS)))
+
+
+async def sweep_closed_polls(
+    services: Services, platforms: list[str]
+) -> list[tuple[str, Reply, str]]:
+    """For the scheduler: results of every poll whose time is up, each closed exactly once."""
+    return [
+        (closed.group_id, reply, f"studybot:poll-results:{closed.id}")
+        for closed, reply in await close_due_polls(services, platforms)
+    ]
