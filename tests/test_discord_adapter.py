@@ -361,3 +361,22 @@ async def test_a_rejected_token_is_a_clear_error_without_the_token(
         async with running(discord_settings(tmp_path, discord_fake)):
             pass
     assert TOKEN not in str(error.value)
+
+
+async def test_poll_votes_edit_the_message_and_results_attach_a_chart(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    card = await run(
+        discord_fake, discord_fake.command("poll", {"details": '"Best day?" "Mon" "Thu"'})
+    )
+    assert button_ids(card) == ["sb|poll:vote|1:0", "sb|poll:vote|1:1"]
+    vote = await run(discord_fake, discord_fake.button("sb|poll:vote|1:1", label="Thu"))
+    assert vote["type"] == 7  # UPDATE_MESSAGE: the tally changes in place
+    assert "2. Thu  ██████████ 1 (100%)" in text_of(vote)
+    results = await run(
+        discord_fake,
+        discord_fake.command("poll", {"details": "close 1"}, permissions=MANAGE_GUILD),
+    )
+    assert results["type"] == 4
+    assert results["data"]["attachments"][0]["filename"] == "poll-1.png"
+    assert results["data"]["embeds"][0]["image"]["url"] == "attachment://poll-1.png"

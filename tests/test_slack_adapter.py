@@ -494,3 +494,26 @@ async def test_a_rejected_token_stops_the_start_with_a_clear_error(
         await rejected.start(host="127.0.0.1", port=0)
     assert BOT_TOKEN not in str(error.value)
     await rejected.stop()
+
+
+async def test_poll_votes_update_in_place_and_results_upload_a_chart(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    card = await command(adapter, slack, '/poll "Best day?" "Mon" "Thu"', user="UADMIN")
+    actions = next(b for b in card["blocks"] if b["type"] == "actions")
+    thursday = actions["elements"][1]
+    assert thursday["value"] == "1:1"
+    payload = action_payload(
+        thursday["action_id"], thursday["value"], response_url=slack.response_url("vote")
+    )
+    assert (await send(adapter, form({"payload": json.dumps(payload)})))[0] == 200
+    await slack.wait_for(lambda: slack.responses[-1][0] == "vote")
+    answer = slack.responses[-1][1]
+    assert answer["replace_original"] is True
+    assert "2. Thu  ██████████ 1 (100%)" in everything(answer)
+
+    await command(adapter, slack, "/poll close 1", user="UADMIN", name="close")
+    await slack.wait_for(lambda: slack.calls_to("files.completeUploadExternal"))
+    [png] = slack.uploads.values()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert slack.calls_to("files.completeUploadExternal")[0].params["channel_id"] == "C1"
