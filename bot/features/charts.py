@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def bar_chart_png(title: str, labels: list[str], values: list[int]) -> bytes:
@@ -22,6 +23,7 @@ def bar_chart_png(title: str, labels: list[str], values: list[int]) -> bytes:
     axes.set_xlabel("votes")
     axes.bar_label(bars, padding=3)
     axes.set_xlim(0, max([*values, 1]) * 1.2)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # votes come whole
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()

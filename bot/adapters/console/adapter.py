@@ -79,7 +79,9 @@ class ConsoleAdapter:
             path = self.charts_dir / reply.image.filename
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(reply.image.data)
-            self.console.print(f"{reply.image.alt}: {path}", markup=False, highlight=False)
+            self.console.print(
+                f"{reply.image.alt}: {path}", markup=False, highlight=False, soft_wrap=True
+            )
 
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         label = "" if group_id == self.group_id else f" for {group_id}"
