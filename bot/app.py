@@ -15,9 +15,11 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Outbox
 from bot.core.registry import Registry
 from bot.features import feature_modules
+from bot.features.checkins import CheckinKind, sweep_checkins
 from bot.features.nudges import NudgeKind
 from bot.features.polls import ProgressPollKind, sweep_closed_polls
 from bot.settings import Settings
+from bot.store.checkins import CheckinStore
 from bot.store.db import create_engine, default_database_url, upgrade_database
 from bot.store.polls import PollStore
 from bot.store.repos import Store
@@ -45,7 +47,10 @@ class Application:
             kinds=self.kinds,
             clock=self.services.clock,
             grace=self.settings.misfire_grace,
-            sweepers=[partial(sweep_closed_polls, self.services)],
+            sweepers=[
+                partial(sweep_closed_polls, self.services),
+                partial(sweep_checkins, self.services),
+            ],
         )
 
     async def close(self) -> None:
@@ -70,9 +75,11 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         clock=clock,
         schedules=Ledger(engine, claimer=process_identity()),
         polls=PollStore(engine),
-        schedule_kinds=frozenset([*kinds, "poll"]),
+        checkins=CheckinStore(engine),
+        schedule_kinds=frozenset([*kinds, "poll", "checkin"]),
     )
     kinds["poll"] = ProgressPollKind(services)
+    kinds["checkin"] = CheckinKind(services)
     return Application(
         settings=settings, services=services, dispatcher=Dispatcher(services), kinds=kinds
     )

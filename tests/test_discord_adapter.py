@@ -91,6 +91,7 @@ async def test_every_command_answers_through_a_real_interaction(
         "help": {},
         "schedule": {"action": "list"},
         "poll": {"details": '"Best study day?" "Monday" "Thursday"'},
+        "checkin": {"action": "questions"},
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, options in examples.items():
@@ -380,3 +381,33 @@ async def test_poll_votes_edit_the_message_and_results_attach_a_chart(
     assert results["type"] == 4
     assert results["data"]["attachments"][0]["filename"] == "poll-1.png"
     assert results["data"]["embeds"][0]["image"]["url"] == "attachment://poll-1.png"
+
+
+async def test_checkin_answers_go_through_a_modal(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord, app: Application
+) -> None:
+    await run(
+        discord_fake, discord_fake.command("checkin", {"action": "open"}, permissions=MANAGE_GUILD)
+    )
+    modal = await run(discord_fake, discord_fake.command("checkin", {"action": "answer"}))
+    assert modal["type"] == 9  # MODAL
+    assert modal["data"]["custom_id"] == "sb|checkin:submit|1"
+    inputs = [row["components"][0]["custom_id"] for row in modal["data"]["components"]]
+    assert inputs == ["q0", "q1", "q2", "confidence"]
+    values = {"q0": "Backprop by hand", "q1": "Attention", "q2": "", "confidence": "5"}
+    submit = discord_fake.interaction(
+        5,
+        {
+            "custom_id": "sb|checkin:submit|1",
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+                for key, value in values.items()
+            ],
+        },
+    )
+    thanks = await run(discord_fake, submit)
+    assert thanks["type"] == 4
+    assert thanks["data"]["flags"] == 64
+    assert "your check-in is saved" in text_of(thanks)
+    [answer] = await app.services.checkins.answers(1)
+    assert answer.confidence == 5

@@ -108,6 +108,7 @@ async def test_every_command_is_answered_through_the_response_url(
         "help": "/help",
         "schedule": "/schedule list",
         "poll": '/poll "Best study day?" "Monday" "Thursday"',
+        "checkin": "/checkin questions",
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, line in examples.items():
@@ -517,3 +518,44 @@ async def test_poll_votes_update_in_place_and_results_upload_a_chart(
     [png] = slack.uploads.values()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert slack.calls_to("files.completeUploadExternal")[0].params["channel_id"] == "C1"
+
+
+async def test_checkin_answers_go_through_a_modal(
+    adapter: SlackAdapter, slack: FakeSlack, app: Application
+) -> None:
+    await command(adapter, slack, "/checkin open", user="UADMIN", name="open")
+    body = form(command_body("/checkin", "answer", response_url=slack.response_url("a")))
+    assert (await send(adapter, body))[0] == 200
+    await slack.wait_for(lambda: slack.calls_to("views.open"))
+    view = json.loads(json.dumps(slack.calls_to("views.open")[0].params["view"]))
+    assert view["type"] == "modal"
+    assert [block["block_id"] for block in view["blocks"]] == ["q0", "q1", "q2", "confidence"]
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1", "username": "ada", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "trigger-submit",
+        "view": {
+            **view,
+            "id": "V1",
+            "state": {
+                "values": {
+                    "q0": {"value": {"type": "plain_text_input", "value": "Backprop by hand"}},
+                    "q1": {"value": {"type": "plain_text_input", "value": "Attention"}},
+                    "q2": {"value": {"type": "plain_text_input", "value": None}},
+                    "confidence": {
+                        "value": {"type": "static_select", "selected_option": {"value": "4"}}
+                    },
+                }
+            },
+        },
+    }
+    assert (await send(adapter, form({"payload": json.dumps(submission)})))[0] == 200
+    await slack.wait_for(lambda: slack.calls_to("chat.postEphemeral"))
+    thanks = slack.calls_to("chat.postEphemeral")[0].params
+    assert thanks["user"] == "U1"
+    assert "your check-in is saved" in json.dumps(thanks["blocks"])
+    [answer] = await app.services.checkins.answers(1)
+    assert answer.answers == ("Backprop by hand", "Attention", "")
+    assert answer.confidence == 4

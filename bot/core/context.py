@@ -11,6 +11,7 @@ from bot.core.model import ActionPress, Invocation
 
 if TYPE_CHECKING:
     from bot.core.registry import Registry
+    from bot.store.checkins import CheckinStore
     from bot.store.polls import PollStore
     from bot.store.repos import Store
     from content.catalog import Catalog
@@ -28,6 +29,7 @@ class Services:
     clock: Clock
     schedules: Ledger
     polls: PollStore
+    checkins: CheckinStore
     # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
     schedule_kinds: frozenset[str] = frozenset()
 

@@ -47,6 +47,31 @@ class ActionPress:
     group_id: str
     platform: str
     message_ref: str | None = None
+    # Answers from a submitted form, as (field id, text) pairs.
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def field(self, field_id: str) -> str:
+        return dict(self.fields).get(field_id, "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormField:
+    id: str
+    label: str
+    required: bool = False
+    max_length: int = 1000
+    # A 1-5 rating rather than free text.
+    rating: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Form:
+    """Questions to ask a member; the answers come back as an ActionPress with `fields`."""
+
+    title: str
+    fields: tuple[FormField, ...]
+    submit_action: str
+    submit_value: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +132,8 @@ class Reply:
     visibility: Visibility = Visibility.CHANNEL
     is_error: bool = False
     image: Image | None = None
+    # Ask the member to fill in a form (a modal on Slack and Discord, prompts in the console).
+    form: Form | None = None
     # A button's answer that should replace the message the button was on (a live tally).
     replace_original: bool = False
     # Plain-text summary for notifications and platforms' fallback text.

@@ -150,3 +150,45 @@ poll_votes = Table(
     Column("option_index", Integer, nullable=False),
     Column("voted_at", UTCDateTime(), nullable=False),
 )
+
+# Check-ins -------------------------------------------------------------------------------------
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("platform", String(20), nullable=False),
+    Column("week", Integer, nullable=False),
+    Column("questions", Text, nullable=False),  # JSON list, fixed when the check-in opens
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("closes_at", UTCDateTime(), nullable=False, index=True),
+    Column("reminded_at", UTCDateTime(), nullable=True),
+    Column("closed_at", UTCDateTime(), nullable=True),
+)
+
+checkin_answers = Table(
+    "checkin_answers",
+    metadata,
+    Column(
+        "checkin_id",
+        Integer,
+        ForeignKey("checkins.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("member_id", String(200), primary_key=True),
+    Column("member_name", String(200), nullable=False),
+    Column("answers", Text, nullable=False),  # JSON list, one per question
+    Column("confidence", Integer, nullable=True),
+    Column("answered_at", UTCDateTime(), nullable=False),
+)
+
+# Who belongs to a group, as far as studybot has seen: for "who has not answered" and reminders.
+members = Table(
+    "members",
+    metadata,
+    Column("group_id", String(200), primary_key=True),
+    Column("member_id", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+)

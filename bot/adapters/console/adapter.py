@@ -16,7 +16,7 @@ from rich.console import Console
 
 from bot.adapters.console.render import render
 from bot.core.dispatcher import Dispatcher, parse_command_line
-from bot.core.model import ActionPress, Button, Member, Reply, error_reply
+from bot.core.model import ActionPress, Button, Form, Member, Reply, error_reply
 from bot.core.ports import Pace
 
 PLATFORM = "console"
@@ -61,8 +61,10 @@ class ConsoleAdapter:
             if line.strip() in {"/quit", "/exit"}:
                 return
             reply = await self.handle(line)
-            if reply is not None:
+            while reply is not None:
                 self.show(reply)
+                # A form is asked question by question; its answers come back as a press.
+                reply = await self._fill_in(reply.form) if reply.form else None
 
     async def handle(self, line: str) -> Reply | None:
         parsed = parse_command_line(line)
@@ -88,6 +90,25 @@ class ConsoleAdapter:
         self.console.print(f"[scheduled{label}]", style="magenta", markup=False)
         self.show(reply)
         return idempotency_key
+
+    async def _fill_in(self, form: Form) -> Reply | None:
+        answers: list[tuple[str, str]] = []
+        for field in form.fields:
+            hint = " (1-5, or blank)" if field.rating else ""
+            self.console.print(f"{field.label}{hint}", style="bold", markup=False)
+            line = await self._read_line()
+            if line is None:
+                return None
+            answers.append((field.id, line.rstrip("\n")))
+        press = ActionPress(
+            action_id=form.submit_action,
+            value=form.submit_value,
+            member=self.member,
+            group_id=self.group_id,
+            platform=PLATFORM,
+            fields=tuple(answers),
+        )
+        return await self.dispatcher.press(press)
 
     async def _press(self, text: str) -> Reply:
         if not self._last_buttons:

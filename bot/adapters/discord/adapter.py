@@ -27,7 +27,7 @@ from bot.adapters.discord.commands import commands_payload, payload_hash
 from bot.adapters.discord.endpoints import configure_endpoints
 from bot.adapters.discord.outbound import RenderedMessage, render
 from bot.core.dispatcher import Dispatcher
-from bot.core.model import Reply
+from bot.core.model import ActionPress, Form, Reply, Section, Visibility
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
 from bot.settings import Settings
 from bot.store.repos import Store
@@ -118,6 +118,8 @@ class StudybotClient(discord.AutoShardedClient):
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.type is discord.InteractionType.application_command:
             await self.adapter.handle_command(interaction)
+        elif interaction.type is discord.InteractionType.modal_submit:
+            await self.adapter.handle_modal(interaction)
         elif interaction.type is discord.InteractionType.autocomplete:
             await self.adapter.handle_autocomplete(interaction)
 
@@ -229,6 +231,24 @@ class DiscordAdapter:
             return
         await self._answer(interaction, self.dispatcher.press(press))
 
+    async def handle_modal(self, interaction: discord.Interaction[Any]) -> None:
+        """Form answers. Handled here, not by a stored Modal object, so a form opened before a
+        restart can still be submitted after it."""
+        data: dict[str, Any] = dict(interaction.data or {})
+        parsed = inbound.parse_custom_id(str(data.get("custom_id", "")))
+        if parsed is None:
+            return
+        caller = _caller(interaction)
+        press = ActionPress(
+            action_id=parsed[0],
+            value=parsed[1],
+            member=caller.member,
+            group_id=caller.group_id,
+            platform=self.platform,
+            fields=inbound.modal_fields(data.get("components")),
+        )
+        await self._answer(interaction, self.dispatcher.press(press))
+
     async def handle_autocomplete(self, interaction: discord.Interaction[Any]) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         spec = self.dispatcher.registry.command(str(data.get("name", "")))
@@ -255,6 +275,13 @@ class DiscordAdapter:
             # "thinking…" (type 5).
             await interaction.response.defer(thinking=not is_button)
         reply = await task
+        if reply.form is not None and done:
+            modal = _modal(reply.form)
+            await interaction.response.send_modal(modal)
+            modal.stop()  # the submission is handled by handle_modal, not by this object
+            return
+        if reply.form is not None:
+            reply = _too_slow_for_a_form(reply)
         message = render(reply)
         view = self._view(message)
         files = _files(reply)
@@ -316,6 +343,39 @@ class DiscordAdapter:
         except (TimeoutError, aiohttp.ClientError) as error:
             raise PostOutcomeUnknown(f"no answer from Discord ({type(error).__name__})") from None
         return str(data.get("id"))
+
+
+MAX_MODAL_TITLE, MAX_INPUT_LABEL, MAX_PLACEHOLDER = 45, 45, 100
+
+
+def _modal(form: Form) -> discord.ui.Modal:
+    modal = discord.ui.Modal(
+        title=form.title[:MAX_MODAL_TITLE],
+        custom_id=inbound.custom_id(form.submit_action, form.submit_value),
+        timeout=None,
+    )
+    for field in form.fields[:5]:  # Discord allows five inputs per modal
+        modal.add_item(
+            discord.ui.TextInput(
+                label=field.label[:MAX_INPUT_LABEL],
+                custom_id=field.id,
+                placeholder=("1 to 5" if field.rating else field.label)[:MAX_PLACEHOLDER],
+                style=discord.TextStyle.short if field.rating else discord.TextStyle.paragraph,
+                required=field.required,
+                max_length=1 if field.rating else min(field.max_length, 4000),
+            )
+        )
+    return modal
+
+
+def _too_slow_for_a_form(reply: Reply) -> Reply:
+    """A modal must be the first answer to an interaction; after a deferral, say so instead."""
+    return Reply(
+        title=reply.title,
+        parts=(Section(text="That took too long to open the form; please try again."),),
+        visibility=Visibility.PRIVATE,
+        is_error=True,
+    )
 
 
 def _files(reply: Reply) -> list[discord.File]:

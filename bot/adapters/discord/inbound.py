@@ -117,3 +117,19 @@ def component_to_press(
         platform=PLATFORM,
         message_ref=str(message_id) if message_id else None,
     )
+
+
+def modal_fields(components: list[Mapping[str, Any]] | None) -> tuple[tuple[str, str], ...]:
+    """A MODAL_SUBMIT's components (action rows or labels around text inputs) → answers."""
+    found: list[tuple[str, str]] = []
+
+    def walk(items: list[Mapping[str, Any]] | None) -> None:
+        for item in items or []:
+            if "value" in item and "custom_id" in item:
+                found.append((str(item["custom_id"]), str(item["value"] or "")))
+            walk(item.get("components"))
+            if isinstance(item.get("component"), Mapping):
+                walk([item["component"]])
+
+    walk(components)
+    return tuple(found)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import time
@@ -40,9 +41,9 @@ from bot.adapters.slack import inbound
 from bot.adapters.slack.admins import AdminCache
 from bot.adapters.slack.client import make_client
 from bot.adapters.slack.manifest import BOT_SCOPES, EVENTS_PATH
-from bot.adapters.slack.outbound import render
+from bot.adapters.slack.outbound import FORM_CALLBACK, render, render_form
 from bot.core.dispatcher import Dispatcher
-from bot.core.model import Reply, Visibility
+from bot.core.model import ActionPress, Form, Member, Reply, Visibility
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
 from bot.settings import Settings
 
@@ -165,6 +166,7 @@ class SlackAdapter:
         # kindly), and one matcher keeps the ack path as short as bolt's own.
         self.app.command(re.compile(r"^/"))(self._on_command)
         self.app.action(re.compile(".+"))(self._on_action)
+        self.app.view(FORM_CALLBACK)(self._on_submission)
 
     async def _on_command(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest
@@ -175,6 +177,11 @@ class SlackAdapter:
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest
     ) -> None:
         await self._ack_and_queue(ack, request, lambda: self._run_action(body, client))
+
+    async def _on_submission(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        # Acking a view_submission closes the modal; the answer arrives as an ephemeral message.
+        await ack()
+        await self._work.put(lambda: self._run_submission(body, client))
 
     async def _ack_and_queue(
         self, ack: Any, request: AsyncBoltRequest, work: Callable[[], Awaitable[None]]
@@ -221,6 +228,9 @@ class SlackAdapter:
         is_admin = await self.admins.is_admin(client, team, user)
         invocation = inbound.command_to_invocation(body, is_admin=is_admin)
         reply = await self.dispatcher.invoke(invocation)
+        if reply.form is not None:
+            await self._open_form(client, body, reply.form, str(body.get("channel_id", "")))
+            return
         await self._respond(str(body.get("response_url", "")), reply)
         await self._upload_image(client, str(body.get("channel_id", "")), reply)
 
@@ -230,11 +240,48 @@ class SlackAdapter:
         is_admin = await self.admins.is_admin(client, team, str(user.get("id", "")))
         press = inbound.action_to_press(body, is_admin=is_admin)
         reply = await self.dispatcher.press(press)
+        channel = str((body.get("channel") or {}).get("id", ""))
+        if reply.form is not None:
+            await self._open_form(client, body, reply.form, channel)
+            return
         await self._respond(
             str(body.get("response_url", "")), reply, replace_original=reply.replace_original
         )
-        channel = str((body.get("channel") or {}).get("id", ""))
         await self._upload_image(client, channel, reply)
+
+    async def _open_form(
+        self, client: AsyncWebClient, body: dict[str, Any], form: Form, channel: str
+    ) -> None:
+        metadata = json.dumps(
+            {"action": form.submit_action, "value": form.submit_value, "channel": channel}
+        )
+        await client.views_open(
+            trigger_id=str(body.get("trigger_id", "")),
+            view=render_form(form, metadata=metadata),
+        )
+
+    async def _run_submission(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        view = body.get("view") or {}
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        user = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user.get("team_id", ""))
+        user_id = str(user.get("id", ""))
+        channel = str(metadata.get("channel", ""))
+        is_admin = await self.admins.is_admin(client, team, user_id)
+        press = ActionPress(
+            action_id=str(metadata.get("action", "")),
+            value=str(metadata.get("value", "")),
+            member=Member(
+                id=inbound.member_id(team, user_id),
+                name=str(user.get("username") or user.get("name") or ""),
+                is_admin=is_admin,
+            ),
+            group_id=inbound.group_id(team, channel),
+            platform=self.platform,
+            fields=inbound.submission_fields(view),
+        )
+        reply = await self.dispatcher.press(press)
+        await client.chat_postEphemeral(channel=channel, user=user_id, **render(reply))
 
     async def _respond(self, response_url: str, reply: Reply, **extra: Any) -> None:
         """Answer through the response_url, on one shared HTTP session (bolt's `respond` opens a

@@ -70,3 +70,16 @@ def action_to_press(body: Mapping[str, Any], *, is_admin: bool) -> ActionPress:
         platform=PLATFORM,
         message_ref=f"{channel}:{message_ts}" if message_ts else None,
     )
+
+
+def submission_fields(view: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A view_submission's state → (field id, answer) pairs."""
+    fields = []
+    for block_id, actions in (view.get("state", {}).get("values") or {}).items():
+        state = actions.get("value") or {}
+        if state.get("type") == "static_select":
+            answer = (state.get("selected_option") or {}).get("value") or ""
+        else:
+            answer = state.get("value") or ""
+        fields.append((str(block_id), str(answer)))
+    return tuple(fields)

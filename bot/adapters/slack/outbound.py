@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.model import Button, Columns, Context, Reply, Section
+from bot.core.model import Button, Columns, Context, Form, Reply, Section
 from bot.core.text import truncate
 
 MAX_BLOCKS = 50
@@ -134,3 +134,47 @@ def _buttons(buttons: tuple[Button, ...]) -> list[Block]:
         ]
         blocks.append({"type": "actions", "elements": elements})
     return blocks
+
+
+FORM_CALLBACK = "studybot_form"
+MAX_MODAL_TITLE = 24
+
+
+def render_form(form: Form, *, metadata: str) -> dict[str, Any]:
+    """A Form → a modal view for views.open. `metadata` comes back with the submission."""
+    blocks: list[Block] = []
+    for field in form.fields:
+        if field.rating:
+            element: dict[str, Any] = {
+                "type": "static_select",
+                "action_id": "value",
+                "options": [
+                    {"text": {"type": "plain_text", "text": str(n)}, "value": str(n)}
+                    for n in range(1, 6)
+                ],
+            }
+        else:
+            element = {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": True,
+                "max_length": min(field.max_length, 3000),
+            }
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": field.id,
+                "optional": not field.required,
+                "label": {"type": "plain_text", "text": truncate(field.label, 2000)},
+                "element": element,
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": truncate(form.title, MAX_MODAL_TITLE)},
+        "submit": {"type": "plain_text", "text": "Submit"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }

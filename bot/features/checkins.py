@@ -1,0 +1,338 @@
+"""/checkin: a weekly check-in that members answer in a form, then a digest for the group."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from statistics import mean
+
+from bot.core.arguments import split_words
+from bot.core.context import ActionContext, CommandContext, Services
+from bot.core.errors import PermissionDenied, UserError
+from bot.core.model import Button, Context, Form, FormField, Member, Reply, Section, Visibility
+from bot.core.registry import OptionSpec, action, command
+from bot.core.text import truncate
+from bot.store.checkins import Answer, Checkin, CheckinClosed
+from scheduler.ledger import Claim
+
+ANSWER_ACTION = "checkin:answer"
+SUBMIT_ACTION = "checkin:submit"
+ACTIONS = ("open", "answer", "status", "questions", "close")
+DEFAULT_WINDOW = timedelta(hours=48)
+MAX_QUESTIONS, MAX_QUESTION = 4, 200
+MAX_ANSWER = 1000
+CONFIDENCE_FIELD = "confidence"
+CONFIDENCE_LABEL = "How confident do you feel about the material, 1 (lost) to 5 (solid)?"
+NO_BLOCKERS = {"", "-", "none", "no", "n/a", "nothing", "nope"}
+MOST_LISTED = 5
+_DURATION = re.compile(r"^(\d+)\s*([hd])$")
+
+
+def _actions(_services: Services) -> Sequence[str]:
+    return ACTIONS
+
+
+@command(
+    name="checkin",
+    description="The weekly check-in: open it, answer it, see who answered.",
+    options=[
+        OptionSpec(name="action", description="what to do", required=True, choices=_actions),
+        OptionSpec(name="details", description="what the action needs", rest=True),
+    ],
+    details="`/checkin answer` opens a short form (you can change your answers until the "
+    "check-in closes). Admins: `/checkin open [48h]` opens one now, `/checkin close` closes it "
+    'and posts the digest, `/checkin questions "…" "…"` sets up to four questions. '
+    "`/schedule add checkin fri 17:00` opens one every week.",
+    examples=("/checkin answer", "/checkin status", "/checkin open 24h", "/checkin close"),
+)
+async def checkin(ctx: CommandContext) -> Reply:
+    action_name = str(ctx.text_arg("action"))
+    words = split_words(ctx.text_arg("details") or "")
+    services, invocation = ctx.services, ctx.invocation
+    admin_only = action_name in {"open", "close"} or (action_name == "questions" and words)
+    if admin_only and not invocation.member.is_admin:
+        raise PermissionDenied(f"Only group admins can {action_name} check-ins.")
+    if action_name == "open":
+        window = _window(words[0]) if words else DEFAULT_WINDOW
+        return await open_checkin(services, invocation.group_id, invocation.platform, window)
+    if action_name == "questions":
+        return await _questions(ctx, words)
+    current = await services.checkins.latest_open(invocation.group_id, now=services.clock())
+    if current is None:
+        raise UserError(
+            "No check-in is open right now.", hint="An admin can open one with `/checkin open`."
+        )
+    if action_name == "answer":
+        return await answer_form(services, current, invocation.member, invocation.group_id)
+    if action_name == "status":
+        return await _status(services, current)
+    closed = await services.checkins.close(current.id, now=services.clock())
+    if closed is None:
+        raise UserError("That check-in has already closed.")
+    return await digest(services, closed)
+
+
+def _window(text: str) -> timedelta:
+    match = _DURATION.match(text.lower())
+    if match is None:
+        raise UserError(f"`{text}` isn't a window.", hint="Use hours or days, e.g. `48h` or `2d`.")
+    window = timedelta(hours=int(match[1])) if match[2] == "h" else timedelta(days=int(match[1]))
+    if not timedelta(hours=1) <= window <= timedelta(days=7):
+        raise UserError("A check-in stays open from 1 hour to 7 days.")
+    return window
+
+
+async def open_checkin(
+    services: Services, group_id: str, platform: str, window: timedelta = DEFAULT_WINDOW
+) -> Reply:
+    now = services.clock()
+    if (current := await services.checkins.latest_open(group_id, now=now)) is not None:
+        raise UserError(
+            f"A check-in is already open (#{current.id}); it closes {_when(current.closes_at)}."
+        )
+    group = await services.store.ensure_group(group_id, platform=platform, now=now)
+    opened = await services.checkins.open(
+        group_id=group_id,
+        platform=platform,
+        week=group.roadmap_week,
+        closes_at=now + window,
+        now=now,
+    )
+    return checkin_card(opened)
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%a %d %b %H:%M UTC")
+
+
+def checkin_card(item: Checkin) -> Reply:
+    questions = "\n".join(f"{n}. {q}" for n, q in enumerate(item.questions, 1))
+    return Reply(
+        title=f"📝 Week {item.week} check-in",
+        parts=(
+            Section(text=f"{questions}\n{len(item.questions) + 1}. {CONFIDENCE_LABEL}"),
+            Context(
+                text=f"Answer with the button or `/checkin answer` · you can change your "
+                f"answers until it closes, {_when(item.closes_at)}"
+            ),
+        ),
+        buttons=(Button(label="Answer", action_id=ANSWER_ACTION, value=str(item.id)),),
+        summary=f"Week {item.week} check-in is open",
+    )
+
+
+async def answer_form(services: Services, item: Checkin, member: Member, group_id: str) -> Reply:
+    await services.checkins.seen(group_id, member.id, member.name, now=services.clock())
+    fields = tuple(
+        FormField(id=f"q{index}", label=question, max_length=MAX_ANSWER)
+        for index, question in enumerate(item.questions)
+    ) + (FormField(id=CONFIDENCE_FIELD, label=CONFIDENCE_LABEL, rating=True),)
+    return Reply(
+        title=f"Week {item.week} check-in",
+        parts=(Section(text="A few short answers; leave any blank."),),
+        form=Form(
+            title=f"Week {item.week} check-in",
+            fields=fields,
+            submit_action=SUBMIT_ACTION,
+            submit_value=str(item.id),
+        ),
+        visibility=Visibility.PRIVATE,
+    )
+
+
+@action(ANSWER_ACTION)
+async def answer_button(ctx: ActionContext) -> Reply:
+    item = await _checkin_of(ctx)
+    return await answer_form(ctx.services, item, ctx.press.member, ctx.press.group_id)
+
+
+async def _checkin_of(ctx: ActionContext) -> Checkin:
+    value = ctx.press.value
+    item = await ctx.services.checkins.get(int(value)) if value.isdigit() else None
+    if item is None or not item.is_open(ctx.services.clock()):
+        raise UserError("That check-in has closed.")
+    return item
+
+
+@action(SUBMIT_ACTION)
+async def submit(ctx: ActionContext) -> Reply:
+    item = await _checkin_of(ctx)
+    press, services = ctx.press, ctx.services
+    answers = tuple(
+        truncate(press.field(f"q{index}").strip(), MAX_ANSWER)
+        for index in range(len(item.questions))
+    )
+    raw = press.field(CONFIDENCE_FIELD).strip()
+    confidence = None
+    if raw:
+        if raw not in {"1", "2", "3", "4", "5"}:
+            raise UserError(
+                f"Confidence is a number from 1 to 5, not `{raw}`.",
+                hint="Your answers were not saved; please try again.",
+            )
+        confidence = int(raw)
+    if not any(answers) and confidence is None:
+        raise UserError("That form was empty, so nothing was saved.")
+    now = services.clock()
+    try:
+        changed = await services.checkins.answer(
+            item.id,
+            member_id=press.member.id,
+            member_name=press.member.name,
+            answers=answers,
+            confidence=confidence,
+            now=now,
+        )
+    except CheckinClosed as closed:
+        raise UserError(f"Sorry, {closed}.") from None
+    await services.checkins.seen(press.group_id, press.member.id, press.member.name, now=now)
+    verb = "updated" if changed else "saved"
+    return Reply(
+        title=f"Thanks, your check-in is {verb}",
+        parts=(Context(text=f"You can change it until {_when(item.closes_at)}."),),
+        visibility=Visibility.PRIVATE,
+    )
+
+
+async def _questions(ctx: CommandContext, words: list[str]) -> Reply:
+    services, group_id = ctx.services, ctx.invocation.group_id
+    if words:
+        if len(words) > MAX_QUESTIONS:
+            raise UserError(
+                f"Up to {MAX_QUESTIONS} questions, please (confidence is always asked as well)."
+            )
+        if any(not w.strip() or len(w) > MAX_QUESTION for w in words):
+            raise UserError(f"Each question needs 1 to {MAX_QUESTION} characters.")
+        await services.checkins.set_questions(
+            group_id, tuple(w.strip() for w in words), now=services.clock()
+        )
+    questions = await services.checkins.questions(group_id)
+    listing = "\n".join(f"{n}. {q}" for n, q in enumerate(questions, 1))
+    return Reply(
+        title="Check-in questions" + (" updated" if words else ""),
+        parts=(
+            Section(text=f"{listing}\n{len(questions) + 1}. {CONFIDENCE_LABEL}"),
+            Context(text='Admins: `/checkin questions "…" "…"` sets them for the next check-in.'),
+        ),
+    )
+
+
+async def _status(services: Services, item: Checkin) -> Reply:
+    answers = await services.checkins.answers(item.id)
+    missing = await _not_answered(services, item, answers)
+    lines = [f"{len(answers)} answered so far; closes {_when(item.closes_at)}."]
+    if missing:
+        lines.append("Not yet: " + ", ".join(sorted(missing)))
+    return Reply(title=f"Week {item.week} check-in", parts=(Section(text="\n".join(lines)),))
+
+
+async def _not_answered(services: Services, item: Checkin, answers: list[Answer]) -> list[str]:
+    roster = await services.checkins.roster(item.group_id)
+    answered = {a.member_id for a in answers}
+    return [name for member_id, name in roster.items() if member_id not in answered]
+
+
+def _average(answers: list[Answer]) -> float | None:
+    ratings = [a.confidence for a in answers if a.confidence is not None]
+    return round(mean(ratings), 1) if ratings else None
+
+
+def _listed(answers: list[Answer], index: int, *, skip_empty: set[str]) -> str:
+    lines = []
+    for answer in answers:
+        text = answer.answers[index] if index < len(answer.answers) else ""
+        if text.strip().lower() in skip_empty:
+            continue
+        lines.append(f"• {answer.member_name}: {truncate(text, 200)}")
+    extra = len(lines) - MOST_LISTED
+    return "\n".join(lines[:MOST_LISTED] + ([f"…and {extra} more"] if extra > 0 else []))
+
+
+async def digest(services: Services, item: Checkin) -> Reply:
+    answers = await services.checkins.answers(item.id)
+    missing = await _not_answered(services, item, answers)
+    title = f"📝 Week {item.week} check-in digest"
+    if not answers:
+        text = "Nobody answered this week's check-in. A fresh start next week!"
+        parts: list[Section | Context] = [Section(text=text)]
+        if missing:
+            parts.append(Context(text="Members: " + ", ".join(sorted(missing))))
+        return Reply(title=title, parts=tuple(parts), summary=title)
+    total = len(answers) + len(missing)
+    parts = [Section(text=f"{len(answers)} of {total} members answered.")]
+    for index, heading in ((0, "Highlights"), (1, "What's next")):
+        if index < len(item.questions) and (listed := _listed(answers, index, skip_empty={""})):
+            parts.append(Section(heading=heading, text=listed))
+    if len(item.questions) > 2 and (blockers := _listed(answers, 2, skip_empty=NO_BLOCKERS)):
+        parts.append(Section(heading="Blockers", text=blockers))
+    average = _average(answers)
+    if average is not None:
+        line = f"Average confidence {average} / 5"
+        previous = await services.checkins.previous_closed(item)
+        before = _average(await services.checkins.answers(previous.id)) if previous else None
+        if before is not None:
+            change = round(average - before, 1)
+            line += f" ({'+' if change >= 0 else ''}{change} since the last check-in)"
+        parts.append(Section(text=line))
+    if missing:
+        parts.append(Context(text="Not answered: " + ", ".join(sorted(missing))))
+    return Reply(title=title, parts=tuple(parts), summary=title)
+
+
+def reminder(item: Checkin, missing: list[str]) -> Reply:
+    return Reply(
+        title=f"⏰ The week {item.week} check-in closes {_when(item.closes_at)}",
+        parts=(
+            Section(text="Still to answer: " + ", ".join(sorted(missing))),
+            Context(text="`/checkin answer` takes a minute."),
+        ),
+        buttons=(Button(label="Answer", action_id=ANSWER_ACTION, value=str(item.id)),),
+        summary="Check-in reminder",
+    )
+
+
+REMIND_BEFORE = timedelta(hours=12)
+
+
+async def sweep_checkins(services: Services, platforms: list[str]) -> list[tuple[str, Reply, str]]:
+    """For the scheduler: one reminder before a check-in closes, and one digest when it has."""
+    now = services.clock()
+    out: list[tuple[str, Reply, str]] = []
+    for item in await services.checkins.due(now=now, platforms=platforms):
+        if item.closes_at <= now:
+            closed = await services.checkins.close(item.id, now=now)
+            if closed is not None:
+                out.append(
+                    (
+                        closed.group_id,
+                        await digest(services, closed),
+                        f"studybot:checkin-digest:{closed.id}",
+                    )
+                )
+            continue
+        remind_at = item.closes_at - min(REMIND_BEFORE, (item.closes_at - item.opened_at) / 4)
+        if now >= remind_at and await services.checkins.claim_reminder(item.id, now=now):
+            missing = await _not_answered(services, item, await services.checkins.answers(item.id))
+            if missing:
+                out.append(
+                    (item.group_id, reminder(item, missing), f"studybot:checkin-reminder:{item.id}")
+                )
+    return out
+
+
+class CheckinKind:
+    """The scheduled weekly check-in (kind `checkin`)."""
+
+    name = "checkin"
+    on_claim = None
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def compose(self, claim: Claim) -> Reply:
+        now = self.services.clock()
+        current = await self.services.checkins.latest_open(claim.group_id, now=now)
+        if current is not None:
+            return checkin_card(current)
+        return await open_checkin(self.services, claim.group_id, claim.platform)

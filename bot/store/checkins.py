@@ -1,0 +1,274 @@
+"""Check-ins, answers (editable until close) and the group roster."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.db import WRITE_INTENT
+from bot.store.tables import checkin_answers, checkins, key_values, members
+
+DEFAULT_QUESTIONS = (
+    "What did you learn this week?",
+    "What is next for you?",
+    "What is blocking you?",
+)
+
+
+class CheckinClosed(Exception):
+    """The check-in no longer takes answers."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Checkin:
+    id: int
+    group_id: str
+    platform: str
+    week: int
+    questions: tuple[str, ...]
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.closed_at is None and now < self.closes_at
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    member_id: str
+    member_name: str
+    answers: tuple[str, ...]
+    confidence: int | None
+
+
+def _checkin(row: Any) -> Checkin:
+    return Checkin(
+        id=row.id,
+        group_id=row.group_id,
+        platform=row.platform,
+        week=row.week,
+        questions=tuple(json.loads(row.questions)),
+        opened_at=row.opened_at,
+        closes_at=row.closes_at,
+        closed_at=row.closed_at,
+    )
+
+
+def _questions_key(group_id: str) -> str:
+    return f"checkin-questions:{group_id}"
+
+
+class CheckinStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def questions(self, group_id: str) -> tuple[str, ...]:
+        async with self.engine.connect() as connection:
+            value = (
+                await connection.execute(
+                    select(key_values.c.value).where(key_values.c.key == _questions_key(group_id))
+                )
+            ).scalar_one_or_none()
+        return tuple(json.loads(value)) if value else DEFAULT_QUESTIONS
+
+    async def set_questions(
+        self, group_id: str, questions: tuple[str, ...], *, now: datetime
+    ) -> None:
+        key = _questions_key(group_id)
+        async with self.engine.begin() as connection:
+            await connection.execute(delete(key_values).where(key_values.c.key == key))
+            await connection.execute(
+                insert(key_values).values(
+                    key=key, value=json.dumps(list(questions)), updated_at=now
+                )
+            )
+
+    async def open(
+        self, *, group_id: str, platform: str, week: int, closes_at: datetime, now: datetime
+    ) -> Checkin:
+        questions = await self.questions(group_id)
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                insert(checkins)
+                .values(
+                    group_id=group_id,
+                    platform=platform,
+                    week=week,
+                    questions=json.dumps(list(questions)),
+                    opened_at=now,
+                    closes_at=closes_at,
+                )
+                .returning(*checkins.c)
+            )
+            return _checkin(result.one())
+
+    async def get(self, checkin_id: int) -> Checkin | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(select(checkins).where(checkins.c.id == checkin_id))
+            ).first()
+        return None if row is None else _checkin(row)
+
+    async def latest_open(self, group_id: str, *, now: datetime) -> Checkin | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(checkins)
+                    .where(
+                        checkins.c.group_id == group_id,
+                        checkins.c.closed_at.is_(None),
+                        checkins.c.closes_at > now,
+                    )
+                    .order_by(checkins.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        return None if row is None else _checkin(row)
+
+    async def answer(
+        self,
+        checkin_id: int,
+        *,
+        member_id: str,
+        member_name: str,
+        answers: tuple[str, ...],
+        confidence: int | None,
+        now: datetime,
+    ) -> bool:
+        """Store or replace a member's answers; True when they had answered before."""
+        async with self.engine.connect() as raw:
+            connection = await raw.execution_options(**{WRITE_INTENT: True})
+            async with connection.begin():
+                row = (
+                    await connection.execute(select(checkins).where(checkins.c.id == checkin_id))
+                ).first()
+                if row is None or not _checkin(row).is_open(now):
+                    raise CheckinClosed("that check-in has closed")
+                removed = await connection.execute(
+                    delete(checkin_answers).where(
+                        checkin_answers.c.checkin_id == checkin_id,
+                        checkin_answers.c.member_id == member_id,
+                    )
+                )
+                await connection.execute(
+                    insert(checkin_answers).values(
+                        checkin_id=checkin_id,
+                        member_id=member_id,
+                        member_name=member_name,
+                        answers=json.dumps(list(answers)),
+                        confidence=confidence,
+                        answered_at=now,
+                    )
+                )
+                return removed.rowcount > 0
+
+    async def answers(self, checkin_id: int) -> list[Answer]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(checkin_answers)
+                .where(checkin_answers.c.checkin_id == checkin_id)
+                .order_by(checkin_answers.c.answered_at)
+            )
+            return [
+                Answer(
+                    member_id=row.member_id,
+                    member_name=row.member_name,
+                    answers=tuple(json.loads(row.answers)),
+                    confidence=row.confidence,
+                )
+                for row in rows
+            ]
+
+    async def previous_closed(self, checkin: Checkin) -> Checkin | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(checkins)
+                    .where(
+                        checkins.c.group_id == checkin.group_id,
+                        checkins.c.id < checkin.id,
+                        checkins.c.closed_at.is_not(None),
+                    )
+                    .order_by(checkins.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        return None if row is None else _checkin(row)
+
+    async def close(self, checkin_id: int, *, now: datetime) -> Checkin | None:
+        """Close it; None if someone (another process, an admin) closed it first."""
+        async with self.engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    update(checkins)
+                    .where(checkins.c.id == checkin_id, checkins.c.closed_at.is_(None))
+                    .values(closed_at=now)
+                    .returning(*checkins.c)
+                )
+            ).first()
+        return None if row is None else _checkin(row)
+
+    async def claim_reminder(self, checkin_id: int, *, now: datetime) -> bool:
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                update(checkins)
+                .where(checkins.c.id == checkin_id, checkins.c.reminded_at.is_(None))
+                .values(reminded_at=now)
+            )
+        return result.rowcount > 0
+
+    async def due(self, *, now: datetime, platforms: list[str]) -> list[Checkin]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(checkins).where(
+                    checkins.c.closed_at.is_(None), checkins.c.platform.in_(platforms)
+                )
+            )
+            return [_checkin(row) for row in rows]
+
+    # Roster ---------------------------------------------------------------------------------
+
+    async def seen(self, group_id: str, member_id: str, name: str, *, now: datetime) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                delete(members).where(
+                    members.c.group_id == group_id, members.c.member_id == member_id
+                )
+            )
+            await connection.execute(
+                insert(members).values(
+                    group_id=group_id, member_id=member_id, name=name, last_seen=now
+                )
+            )
+
+    async def roster(self, group_id: str) -> dict[str, str]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(members.c.member_id, members.c.name).where(members.c.group_id == group_id)
+            )
+            return dict(rows.all())
+
+    async def export(self, group_id: str) -> list[dict[str, Any]]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(
+                    checkins.c.id.label("checkin_id"),
+                    checkins.c.week,
+                    checkins.c.questions,
+                    checkin_answers.c.member_id,
+                    checkin_answers.c.member_name,
+                    checkin_answers.c.answers,
+                    checkin_answers.c.confidence,
+                    checkin_answers.c.answered_at,
+                )
+                .join(checkin_answers, checkin_answers.c.checkin_id == checkins.c.id)
+                .where(checkins.c.group_id == group_id)
+                .order_by(checkins.c.id, checkin_answers.c.answered_at)
+            )
+            return [dict(row._mapping) for row in rows]
