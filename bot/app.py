@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.store.checkins import CheckinStore
 from bot.store.db import create_engine, default_database_url, upgrade_database
 from bot.store.polls import PollStore
+from bot.store.progress import ProgressStore
 from bot.store.repos import Store
 from content.catalog import load_catalog
 from scheduler.ledger import Ledger
@@ -76,6 +77,7 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         schedules=Ledger(engine, claimer=process_identity()),
         polls=PollStore(engine),
         checkins=CheckinStore(engine),
+        progress=ProgressStore(engine),
         schedule_kinds=frozenset([*kinds, "poll", "checkin"]),
     )
     kinds["poll"] = ProgressPollKind(services)

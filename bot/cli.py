@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = discord_commands.add_parser("sync", help="register the slash commands with Discord")
     sync.add_argument("--guild", type=int, help="one server only (instant; global takes a while)")
 
+    export = commands.add_parser("export", help="write a group's data as CSV to standard output")
+    export.add_argument("--group", required=True, help="group id, e.g. slack:T1:C2")
+    export.add_argument("--what", required=True, choices=["checkins", "polls", "votes"])
+    export.add_argument("--format", default="csv", choices=["csv"])
+
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply schema migrations")
@@ -71,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return print_slack_manifest(socket_mode=args.socket_mode, url=args.url)
         if args.command == "discord":
             return asyncio.run(discord_sync(settings, guild_id=args.guild))
+        if args.command == "export":
+            return asyncio.run(export(settings, group=args.group, what=args.what))
         if args.command == "db":
             return asyncio.run(upgrade_db(settings))
         if args.command == "console":
@@ -90,6 +97,19 @@ def check_content(extra_dir: Path | None) -> int:
         f"Content OK: {len(catalog.tips)} tips in {len(catalog.topics)} topics, "
         f"{catalog.week_count} roadmap weeks, {len(catalog.aspects)} comparison aspects."
     )
+    return 0
+
+
+async def export(settings: Settings, *, group: str, what: str) -> int:
+    from bot.app import build_application
+    from bot.export import export_csv
+
+    app = await build_application(settings)
+    try:
+        count = await export_csv(app.services, group, what, sys.stdout)
+    finally:
+        await app.close()
+    print(f"{count} rows", file=sys.stderr)
     return 0
 
 

@@ -92,6 +92,8 @@ async def test_every_command_answers_through_a_real_interaction(
         "schedule": {"action": "list"},
         "poll": {"details": '"Best study day?" "Monday" "Thursday"'},
         "checkin": {"action": "questions"},
+        "progress": {"scope": "group"},
+        "snooze": {"until": "off"},
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, options in examples.items():

@@ -370,7 +370,6 @@ async def test_members_who_are_not_admins_are_refused(
         ("/schedule add nudge mon 09:00 Europe/Berln", "`Europe/Berlin`"),
         ("/schedule add lecture mon 09:00", "I can't schedule `lecture`"),
         ("/schedule add nudge mon", "Usage"),
-        ("/schedule add checkin mon 09:00", "aren't available in this version yet"),
         ("/schedule explode", "I don't know the action `explode`"),
         ("/schedule pause 42", "no schedule `42`"),
         ("/schedule remove", "Which schedule?"),
@@ -425,3 +424,12 @@ async def test_service_start_catches_up_and_stop_drains(
     await service.stop()
     assert len(outbox.posts) == 1
     assert replace(outbox.posts[0]).group_id == "test:group"
+
+
+async def test_a_kind_this_build_does_not_deliver_is_refused(app: Application) -> None:
+    from bot.core.dispatcher import Dispatcher
+
+    limited = Dispatcher(replace(app.services, schedule_kinds=frozenset({"nudge"})))
+    reply = await Chat(dispatcher=limited, member=ADMIN).send("/schedule add poll mon 09:00")
+    assert "Scheduled progress polls aren't available" in reply_text(reply)
+    assert await app.services.schedules.list_schedules("test:group") == []

@@ -109,6 +109,8 @@ async def test_every_command_is_answered_through_the_response_url(
         "schedule": "/schedule list",
         "poll": '/poll "Best study day?" "Monday" "Thursday"',
         "checkin": "/checkin questions",
+        "progress": "/progress",
+        "snooze": "/snooze off",
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, line in examples.items():

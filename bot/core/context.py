@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.core.registry import Registry
     from bot.store.checkins import CheckinStore
     from bot.store.polls import PollStore
+    from bot.store.progress import ProgressStore
     from bot.store.repos import Store
     from content.catalog import Catalog
     from scheduler.ledger import Ledger
@@ -30,6 +31,7 @@ class Services:
     schedules: Ledger
     polls: PollStore
     checkins: CheckinStore
+    progress: ProgressStore
     # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
     schedule_kinds: frozenset[str] = frozenset()
 

@@ -7,6 +7,15 @@ from types import ModuleType
 
 def feature_modules() -> list[ModuleType]:
     """Every module whose commands and actions make up studybot."""
-    from bot.features import checkins, compare, help, polls, roadmap, schedules, tip
+    from bot.features import (
+        checkins,
+        compare,
+        help,
+        polls,
+        progress,
+        roadmap,
+        schedules,
+        tip,
+    )
 
-    return [checkins, compare, help, polls, roadmap, schedules, tip]
+    return [checkins, compare, help, polls, progress, roadmap, schedules, tip]

@@ -227,10 +227,22 @@ async def _status(services: Services, item: Checkin) -> Reply:
     return Reply(title=f"Week {item.week} check-in", parts=(Section(text="\n".join(lines)),))
 
 
-async def _not_answered(services: Services, item: Checkin, answers: list[Answer]) -> list[str]:
+async def _not_answered(
+    services: Services, item: Checkin, answers: list[Answer], *, skip_snoozed: bool = False
+) -> list[str]:
     roster = await services.checkins.roster(item.group_id)
     answered = {a.member_id for a in answers}
-    return [name for member_id, name in roster.items() if member_id not in answered]
+    names = []
+    now = services.clock()
+    for member_id, name in roster.items():
+        if member_id in answered:
+            continue
+        snoozing = skip_snoozed and await services.progress.snoozed_until(
+            item.group_id, member_id, now=now
+        )
+        if not snoozing:
+            names.append(name)
+    return names
 
 
 def _average(answers: list[Answer]) -> float | None:
@@ -313,7 +325,9 @@ async def sweep_checkins(services: Services, platforms: list[str]) -> list[tuple
             continue
         remind_at = item.closes_at - min(REMIND_BEFORE, (item.closes_at - item.opened_at) / 4)
         if now >= remind_at and await services.checkins.claim_reminder(item.id, now=now):
-            missing = await _not_answered(services, item, await services.checkins.answers(item.id))
+            missing = await _not_answered(
+                services, item, await services.checkins.answers(item.id), skip_snoozed=True
+            )
             if missing:
                 out.append(
                     (item.group_id, reminder(item, missing), f"studybot:checkin-reminder:{item.id}")

@@ -245,6 +245,7 @@ class ProgressPollKind:
             created_by="studybot",
             closes_at=now + PROGRESS_OPEN,
             now=now,
+            week=week,
         )
         return poll_card(created, Tally(counts=(0,) * len(PROGRESS_OPTIONS)))
 

@@ -196,9 +196,17 @@ async def _find(ctx: CommandContext, words: list[str], action: str) -> ScheduleR
 async def _set_paused(ctx: CommandContext, words: list[str], *, paused: bool) -> Reply:
     action = "pause" if paused else "resume"
     record = await _find(ctx, words, action)
+    now = ctx.services.clock()
     updated = await ctx.services.schedules.set_paused(
-        ctx.invocation.group_id, record.id, paused=paused, now=ctx.services.clock()
+        ctx.invocation.group_id, record.id, paused=paused, now=now
     )
+    # A paused group is taking a break: members' streaks survive it.
+    if paused:
+        await ctx.services.progress.start_break(
+            ctx.invocation.group_id, None, starts_at=now, ends_at=None
+        )
+    else:
+        await ctx.services.progress.end_group_break(ctx.invocation.group_id, now=now)
     assert updated is not None
     verb = "Paused" if paused else "Resumed"
     return Reply(

@@ -83,6 +83,7 @@ class PollStore:
         created_by: str,
         closes_at: datetime,
         now: datetime,
+        week: int | None = None,
     ) -> Poll:
         async with self.engine.begin() as connection:
             result = await connection.execute(
@@ -97,6 +98,7 @@ class PollStore:
                     created_by=created_by,
                     created_at=now,
                     closes_at=closes_at,
+                    week=week,
                 )
                 .returning(*polls.c)
             )
@@ -171,6 +173,14 @@ class PollStore:
                 )
             )
             return list(result.scalars())
+
+    async def export_polls(self, group_id: str) -> list[tuple[Poll, Tally]]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(polls).where(polls.c.group_id == group_id).order_by(polls.c.id)
+            )
+            found = [_poll(row) for row in rows]
+            return [(poll, await self._tally(connection, poll)) for poll in found]
 
     async def export_votes(self, group_id: str) -> list[dict[str, Any]]:
         async with self.engine.connect() as connection:

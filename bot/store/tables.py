@@ -135,6 +135,8 @@ polls = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("closes_at", UTCDateTime(), nullable=False, index=True),
     Column("closed_at", UTCDateTime(), nullable=True),
+    # Set on the weekly progress polls: the roadmap week they ask about.
+    Column("week", Integer, nullable=True),
 )
 
 poll_votes = Table(
@@ -191,4 +193,16 @@ members = Table(
     Column("member_id", String(200), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("last_seen", UTCDateTime(), nullable=False),
+)
+
+# Breaks from the routine that keep streaks intact: a member's snooze, or the group's paused
+# schedules (member_id NULL). A break with no end is still going on.
+breaks = Table(
+    "breaks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("member_id", String(200), nullable=True),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=True),
 )

@@ -1,0 +1,217 @@
+"""Streaks, snoozes, paused groups, the group chart and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import Application, build_application
+from bot.core.model import ActionPress, Member
+from bot.export import export_csv
+from bot.features.progress import break_weeks, streak, week_of
+from bot.settings import Settings
+from bot.store.progress import Break
+from tests.chat import Chat, reply_text
+from tests.fakes.clock import FakeClock
+
+ADMIN = Member(id="test:admin", name="Ada", is_admin=True)
+MONDAY = date(2026, 3, 2)
+
+
+def weeks(*offsets: int) -> set[date]:
+    return {MONDAY - timedelta(days=7 * n) for n in offsets}
+
+
+@pytest.mark.parametrize(
+    ("active", "paused", "expected"),
+    [
+        (weeks(0, 1, 2), set(), 3),
+        (weeks(1, 2), set(), 2),  # this week is not over yet: no activity doesn't break it
+        (weeks(0, 2), set(), 1),
+        (weeks(0, 2, 3), weeks(1), 3),  # a snoozed or paused week keeps the streak
+        (set(), set(), 0),
+    ],
+)
+def test_streak(active: set[date], paused: set[date], expected: int) -> None:
+    assert streak(active, paused, MONDAY) == expected
+
+
+def test_weeks_are_local_to_the_zone() -> None:
+    sunday_night = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # already Monday in Kolkata
+    assert week_of(sunday_night, ZoneInfo("UTC")) == date(2026, 2, 23)
+    assert week_of(sunday_night, ZoneInfo("Asia/Kolkata")) == MONDAY
+    covered = break_weeks(
+        [
+            Break(
+                member_id=None,
+                starts_at=datetime(2026, 2, 18, tzinfo=UTC),
+                ends_at=datetime(2026, 3, 3, tzinfo=UTC),
+            )
+        ],
+        ZoneInfo("UTC"),
+        now=datetime(2026, 3, 20, tzinfo=UTC),
+    )
+    assert covered == {date(2026, 2, 16), date(2026, 2, 23), MONDAY}
+
+
+@pytest.fixture
+async def app(database_url: str, clock: FakeClock) -> AsyncIterator[Application]:
+    application = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+def admin(app: Application) -> Chat:
+    return Chat(dispatcher=app.dispatcher, member=ADMIN)
+
+
+async def answer_checkin(admin: Chat, app: Application) -> None:
+    await admin.send("/checkin open 24h")
+    [item] = [
+        c
+        for c in [await app.services.checkins.latest_open("test:group", now=app.services.clock())]
+        if c
+    ]
+    await app.dispatcher.press(
+        ActionPress(
+            action_id="checkin:submit",
+            value=str(item.id),
+            member=ADMIN,
+            group_id="test:group",
+            platform="test",
+            fields=(("q0", "learned"), ("confidence", "4")),
+        )
+    )
+    await admin.send("/checkin close")
+
+
+async def test_a_streak_survives_a_snoozed_week(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    await answer_checkin(admin, app)  # week 1
+    clock.advance(timedelta(days=7))
+    await answer_checkin(admin, app)  # week 2
+    clock.advance(timedelta(days=1))
+    until = (clock() + timedelta(days=7)).date().isoformat()
+    assert "Snoozed until" in reply_text(await admin.send(f"/snooze {until}"))
+    clock.advance(timedelta(days=13))  # week 3 passes snoozed, without a check-in
+    await answer_checkin(admin, app)  # week 4
+    text = reply_text(await admin.send("/progress"))
+    assert "Streak: 3 weeks" in text
+    assert "Weeks you took part: 3" in text
+
+
+async def test_a_missed_week_breaks_the_streak(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    await answer_checkin(admin, app)
+    clock.advance(timedelta(days=14))
+    await answer_checkin(admin, app)
+    assert "Streak: 1 week" in reply_text(await admin.send("/progress"))
+
+
+async def test_a_paused_group_keeps_streaks(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add checkin mon 09:00 UTC")
+    await answer_checkin(admin, app)
+    await admin.send("/schedule pause 1")
+    clock.advance(timedelta(days=14))
+    await admin.send("/schedule resume 1")
+    await answer_checkin(admin, app)
+    assert "Streak: 2 weeks" in reply_text(await admin.send("/progress"))
+
+
+async def test_done_votes_on_progress_polls_count_as_completed_weeks(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    poll = await app.services.polls.create(
+        group_id="test:group",
+        platform="test",
+        question="How far did you get with week 2?",
+        options=("Not started", "Started", "Halfway", "Done", "Ahead"),
+        anonymous=False,
+        created_by="studybot",
+        closes_at=clock() + timedelta(days=1),
+        now=clock(),
+        week=2,
+    )
+    await app.services.polls.vote(poll.id, ADMIN.id, 3, now=clock())
+    assert "Roadmap weeks you marked done: 2" in reply_text(await admin.send("/progress"))
+
+
+async def test_group_progress_is_a_chart(admin: Chat, app: Application) -> None:
+    await answer_checkin(admin, app)
+    reply = await admin.send("/progress group")
+    assert reply.image is not None
+    assert reply.image.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert reply_text(reply).count("Week of") == 8
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/snooze someday", "isn't a date"),
+        ("/snooze 2020-01-01", "has passed"),
+        ("/snooze 2027-12-01", "up to 90 days"),
+    ],
+)
+async def test_bad_snoozes(admin: Chat, line: str, expected: str) -> None:
+    assert expected in reply_text(await admin.send(line))
+
+
+async def test_snoozed_members_get_no_reminder(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    from tests.fakes.outbox import FakeOutbox
+
+    await admin.send("/checkin open 48h")
+    for member in ("ken", "lin"):
+        await app.services.checkins.seen(
+            "test:group", f"test:{member}", member.title(), now=clock()
+        )
+    ken = admin.as_member(Member(id="test:ken", name="Ken"))
+    await ken.send(f"/snooze {(clock() + timedelta(days=5)).date().isoformat()}")
+    outbox = FakeOutbox()
+    scheduler = app.scheduler({"test": outbox})
+    clock.advance(timedelta(hours=40))
+    await scheduler.tick()
+    await scheduler.drain()
+    [reminder] = outbox.posts
+    assert "Still to answer: Lin" in reply_text(reminder.reply)
+
+
+async def test_export_writes_csv_without_anonymous_identities(
+    admin: Chat, app: Application
+) -> None:
+    await answer_checkin(admin, app)
+    await admin.send('/poll "Named?" "yes" "no"')
+    await admin.send('/poll "Secret?" "yes" "no" anonymous')
+    for poll_id in (1, 2):
+        await app.dispatcher.press(
+            ActionPress(
+                action_id="poll:vote",
+                value=f"{poll_id}:0",
+                member=ADMIN,
+                group_id="test:group",
+                platform="test",
+            )
+        )
+    out = io.StringIO()
+    assert await export_csv(app.services, "test:group", "votes", out) == 2
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["question"], r["member_id"]) for r in rows] == [
+        ("Named?", "test:admin"),
+        ("Secret?", ""),
+    ]
+    out = io.StringIO()
+    assert await export_csv(app.services, "test:group", "checkins", out) == 3
+    assert "learned" in out.getvalue()
+    out = io.StringIO()
+    assert await export_csv(app.services, "test:group", "polls", out) == 4
