@@ -374,8 +374,10 @@ async def test_poll_votes_edit_the_message_and_results_attach_a_chart(
     )
     assert button_ids(card) == ["sb|poll:vote|1:0", "sb|poll:vote|1:1"]
     vote = await run(discord_fake, discord_fake.button("sb|poll:vote|1:1", label="Thu"))
-    assert vote["type"] == 7  # UPDATE_MESSAGE: the tally changes in place
-    assert "2. Thu  ██████████ 1 (100%)" in text_of(vote)
+    assert vote["type"] == 6  # DEFERRED_UPDATE_MESSAGE, then the message is edited in place
+    await discord_fake.wait_for(lambda: any(m["route"] == "edit" for m in discord_fake.messages))
+    edit = next(m for m in discord_fake.messages if m["route"] == "edit")
+    assert "2. Thu  ██████████ 1 (100%)" in json.dumps(edit["embeds"], ensure_ascii=False)
     results = await run(
         discord_fake,
         discord_fake.command("poll", {"details": "close 1"}, permissions=MANAGE_GUILD),
@@ -413,3 +415,31 @@ async def test_checkin_answers_go_through_a_modal(
     assert "your check-in is saved" in text_of(thanks)
     [answer] = await app.services.checkins.answers(1)
     assert answer.confidence == 5
+
+
+async def test_a_burst_of_votes_is_one_edit_with_an_exact_tally(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord, app: Application
+) -> None:
+    import asyncio
+
+    await run(discord_fake, discord_fake.command("poll", {"details": '"Ready?" "yes" "no"'}))
+    clicks = [
+        discord_fake.button(
+            f"sb|poll:vote|1:{i % 2}",
+            message_id="1450000000000000001",
+            user_id=str(1700000000000000000 + i),
+        )
+        for i in range(60)
+    ]
+    await asyncio.gather(*(discord_fake.dispatch("INTERACTION_CREATE", c) for c in clicks))
+    await discord_fake.wait_for(lambda: len(discord_fake.callbacks) >= 61, within=15)
+    await discord_fake.wait_for(
+        lambda: any(m["route"] == "edit" for m in discord_fake.messages), within=5
+    )
+    await asyncio.sleep(0.7)  # let any trailing edit land
+    edits = [m for m in discord_fake.messages if m["route"] == "edit"]
+    assert 1 <= len(edits) < 10  # coalesced, not one per click
+    poll = await app.services.polls.get(1)
+    assert poll is not None
+    assert (await app.services.polls.tally(poll)).counts == (30, 30)
+    assert "60 votes" in json.dumps(edits[-1]["embeds"], ensure_ascii=False)

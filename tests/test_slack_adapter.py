@@ -561,3 +561,32 @@ async def test_checkin_answers_go_through_a_modal(
     [answer] = await app.services.checkins.answers(1)
     assert answer.answers == ("Backprop by hand", "Attention", "")
     assert answer.confidence == 4
+
+
+async def test_200_members_voting_at_once_through_slack(
+    adapter: SlackAdapter, slack: FakeSlack, app: Application
+) -> None:
+    import asyncio
+
+    card = await command(adapter, slack, '/poll "Ready?" "yes" "no"', name="card")
+    actions = next(b for b in card["blocks"] if b["type"] == "actions")
+    before = len(slack.responses)
+
+    async def click(index: int) -> None:
+        element = actions["elements"][index % 2]
+        payload = action_payload(
+            element["action_id"],
+            element["value"],
+            response_url=slack.response_url("vote"),
+            user=f"V{index}",
+        )
+        assert (await send(adapter, form({"payload": json.dumps(payload)})))[0] == 200
+
+    for start in range(0, 200, 25):
+        await asyncio.gather(*(click(i) for i in range(start, start + 25)))
+    poll = await app.services.polls.get(1)
+    assert poll is not None
+    await slack.wait_for(lambda: "200 votes" in everything(slack.responses[-1][1]), within=60)
+    assert (await app.services.polls.tally(poll)).counts == (100, 100)
+    edits = len(slack.responses) - before
+    assert edits < 50  # bursts were coalesced into few edits

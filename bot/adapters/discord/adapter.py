@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # Discord allows 3 s for the first answer; keep a margin for the callback's own round trip.
 DEFER_AFTER = 2.0
 NONCE_LENGTH = 25
+EDIT_COALESCE_SECONDS = 0.5
 INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -145,6 +146,8 @@ class DiscordAdapter:
         )
         self.client = StudybotClient(self)
         self._runner: asyncio.Task[None] | None = None
+        self._edits: dict[int, tuple[discord.Interaction[Any], Reply]] = {}
+        self._edit_tasks: dict[int, asyncio.Task[None]] = {}
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -173,6 +176,9 @@ class DiscordAdapter:
         self._runner.add_done_callback(_log_failure)
 
     async def stop(self) -> None:
+        for pending in list(self._edit_tasks.values()):
+            with contextlib.suppress(Exception):
+                await pending
         await self.client.close()
         if self._runner is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -287,19 +293,8 @@ class DiscordAdapter:
         files = _files(reply)
         if is_button and reply.replace_original:
             if done:
-                await interaction.response.edit_message(
-                    embeds=message.embeds,
-                    view=view,
-                    attachments=files,
-                    allowed_mentions=NO_MENTIONS,
-                )
-            else:
-                await interaction.edit_original_response(
-                    embeds=message.embeds,
-                    view=view,
-                    attachments=files,
-                    allowed_mentions=NO_MENTIONS,
-                )
+                await interaction.response.defer()  # DEFERRED_UPDATE_MESSAGE: edit follows
+            self._coalesce_edit(interaction, reply)
         else:
             send = interaction.response.send_message if done else interaction.followup.send
             await send(
@@ -310,6 +305,31 @@ class DiscordAdapter:
                 allowed_mentions=NO_MENTIONS,
             )
         view.stop()  # buttons are handled by StudybotButton, not by this view object
+
+    def _coalesce_edit(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        """A burst of clicks on one message (votes) becomes one edit with the latest state."""
+        key = interaction.message.id if interaction.message else interaction.id
+        self._edits[key] = (interaction, reply)
+        if key not in self._edit_tasks:
+            self._edit_tasks[key] = asyncio.ensure_future(self._flush_edit(key))
+
+    async def _flush_edit(self, key: int) -> None:
+        await asyncio.sleep(EDIT_COALESCE_SECONDS)
+        self._edit_tasks.pop(key, None)
+        interaction, reply = self._edits.pop(key)
+        message = render(reply)
+        view = self._view(message)
+        try:
+            await interaction.edit_original_response(
+                embeds=message.embeds,
+                view=view,
+                attachments=_files(reply),
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException as error:
+            log.warning("could not update a message after clicks: %s", error.status)
+        finally:
+            view.stop()
 
     @staticmethod
     def _view(message: RenderedMessage) -> discord.ui.View:

@@ -71,6 +71,7 @@ WORKERS = 4
 QUEUE_LIMIT = 10_000
 STOP_GRACE_SECONDS = 10.0
 QUIET_SECONDS = 0.02
+EDIT_COALESCE_SECONDS = 0.5
 REPLY_DEFER_SECONDS = 0.5
 BUSY = "studybot is swamped right now and could not take that; please try again in a minute."
 
@@ -154,6 +155,8 @@ class SlackAdapter:
         self._workers: list[asyncio.Task[None]] = []
         self._http: aiohttp.ClientSession | None = None
         self._last_ack = 0.0
+        self._edits: dict[str, tuple[str, Reply]] = {}
+        self._edit_tasks: dict[str, asyncio.Task[None]] = {}
         self._register()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -244,10 +247,24 @@ class SlackAdapter:
         if reply.form is not None:
             await self._open_form(client, body, reply.form, channel)
             return
-        await self._respond(
-            str(body.get("response_url", "")), reply, replace_original=reply.replace_original
-        )
+        response_url = str(body.get("response_url", ""))
+        if reply.replace_original and press.message_ref:
+            self._coalesce_edit(press.message_ref, response_url, reply)
+        else:
+            await self._respond(response_url, reply, replace_original=False)
         await self._upload_image(client, channel, reply)
+
+    def _coalesce_edit(self, message_ref: str, response_url: str, reply: Reply) -> None:
+        """A burst of clicks on one message (votes) becomes one edit with the latest state."""
+        self._edits[message_ref] = (response_url, reply)
+        if message_ref not in self._edit_tasks:
+            self._edit_tasks[message_ref] = asyncio.ensure_future(self._flush_edit(message_ref))
+
+    async def _flush_edit(self, message_ref: str, *, wait: float = EDIT_COALESCE_SECONDS) -> None:
+        await asyncio.sleep(wait)
+        self._edit_tasks.pop(message_ref, None)
+        response_url, reply = self._edits.pop(message_ref)
+        await self._respond(response_url, reply, replace_original=True)
 
     async def _open_form(
         self, client: AsyncWebClient, body: dict[str, Any], form: Form, channel: str
@@ -405,6 +422,9 @@ class SlackAdapter:
         # Let acknowledged commands finish, within reason, before shutting the workers down.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._work.join(), STOP_GRACE_SECONDS)
+        for pending in list(self._edit_tasks.values()):
+            with contextlib.suppress(Exception):
+                await pending
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)

@@ -246,7 +246,8 @@ class FakeDiscord:
         match = re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/@original)?", path)
         if match:
             message = self._message(CHANNEL_ID, body)
-            self.messages.append({"route": "followup", "token": match[2], **message})
+            route = "edit" if method == "PATCH" else "followup"
+            self.messages.append({"route": route, "token": match[2], **message})
             return _json(message)
         match = re.fullmatch(r"/channels/(\d+)/messages", path)
         if match and method == "POST":
@@ -459,7 +460,9 @@ class FakeDiscord:
         }
         return self.interaction(2, data, **who)
 
-    def button(self, custom_id: str, label: str = "button", **who: Any) -> dict:
+    def button(
+        self, custom_id: str, label: str = "button", message_id: str | None = None, **who: Any
+    ) -> dict:
         # Discord sends the whole message the button sits on, components included.
         row = {
             "type": 1,
@@ -468,6 +471,8 @@ class FakeDiscord:
             ],
         }
         message = self._message(CHANNEL_ID, {"content": "", "components": [row]})
+        if message_id is not None:  # clicks on the same message carry the same message id
+            message["id"] = message_id
         return self.interaction(
             3, {"custom_id": custom_id, "component_type": 2}, message=message, **who
         )
