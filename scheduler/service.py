@@ -225,6 +225,12 @@ class SchedulerService:
                 await self._notify(claim, "an unexpected error")
                 return
             await self._record(claim, Status.SENT, attempts=attempts, message_ref=ref)
+            after_post = getattr(self.kinds[claim.kind], "after_post", None)
+            if after_post is not None and ref is not None:
+                try:
+                    await after_post(claim, ref)
+                except Exception:  # the post went out; a bookkeeping failure must not undo that
+                    log.exception("after_post of %s failed", claim.kind)
             return
 
     async def _announce(self, group_id: str, reply: Reply, key: str) -> None:

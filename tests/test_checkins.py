@@ -180,3 +180,24 @@ async def test_a_scheduled_check_in_opens_itself(
     [post] = outbox.posts
     assert post.reply.title == "📝 Week 1 check-in"
     assert await app.services.checkins.latest_open("test:group", now=clock()) is not None
+
+
+async def test_the_digest_of_a_scheduled_check_in_answers_in_its_thread(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add checkin fri 17:00 UTC")
+    [record] = await app.services.schedules.list_schedules("test:group")
+    outbox = FakeOutbox()
+    runner = service(app, outbox)
+    clock.set(record.next_due_at + timedelta(seconds=1))
+    await runner.tick()
+    await runner.drain()
+    opened = await app.services.checkins.get(1)
+    assert opened is not None
+    assert opened.message_ref == "msg-1"  # what the platform called the check-in's message
+    clock.advance(timedelta(hours=49))
+    await runner.tick()
+    await runner.drain()
+    digest = outbox.posts[-1].reply
+    assert digest.title == "📝 Week 1 check-in digest"
+    assert digest.thread_of == "msg-1"

@@ -443,3 +443,18 @@ async def test_a_burst_of_votes_is_one_edit_with_an_exact_tally(
     assert poll is not None
     assert (await app.services.polls.tally(poll)).counts == (30, 30)
     assert "60 votes" in json.dumps(edits[-1]["embeds"], ensure_ascii=False)
+
+
+async def test_a_threaded_post_replies_to_its_message(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    await adapter.post(
+        "discord:1:1300000000000000001",
+        Reply(title="digest", thread_of="1450000000000000009"),
+        idempotency_key="k",
+    )
+    sent = discord_fake.requests_to("POST", r"/channels/\d+/messages")[-1]
+    assert sent.body["message_reference"] == {
+        "message_id": "1450000000000000009",
+        "fail_if_not_exists": False,
+    }

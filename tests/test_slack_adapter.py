@@ -590,3 +590,12 @@ async def test_200_members_voting_at_once_through_slack(
     assert (await app.services.polls.tally(poll)).counts == (100, 100)
     edits = len(slack.responses) - before
     assert edits < 50  # bursts were coalesced into few edits
+
+
+async def test_a_threaded_post_goes_into_the_thread(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    await adapter.post(
+        "slack:T1:C1", Reply(title="digest", thread_of="C1:1700000000.000001"), idempotency_key="k"
+    )
+    assert slack.calls_to("chat.postMessage")[-1].params["thread_ts"] == "1700000000.000001"

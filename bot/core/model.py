@@ -136,6 +136,8 @@ class Reply:
     form: Form | None = None
     # A button's answer that should replace the message the button was on (a live tally).
     replace_original: bool = False
+    # Post as an answer to this message (a platform message reference), e.g. in its thread.
+    thread_of: str | None = None
     # Plain-text summary for notifications and platforms' fallback text.
     summary: str | None = field(default=None)
 

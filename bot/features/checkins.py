@@ -270,7 +270,7 @@ async def digest(services: Services, item: Checkin) -> Reply:
         parts: list[Section | Context] = [Section(text=text)]
         if missing:
             parts.append(Context(text="Members: " + ", ".join(sorted(missing))))
-        return Reply(title=title, parts=tuple(parts), summary=title)
+        return Reply(title=title, parts=tuple(parts), summary=title, thread_of=item.message_ref)
     total = len(answers) + len(missing)
     parts = [Section(text=f"{len(answers)} of {total} members answered.")]
     for index, heading in ((0, "Highlights"), (1, "What's next")):
@@ -289,7 +289,7 @@ async def digest(services: Services, item: Checkin) -> Reply:
         parts.append(Section(text=line))
     if missing:
         parts.append(Context(text="Not answered: " + ", ".join(sorted(missing))))
-    return Reply(title=title, parts=tuple(parts), summary=title)
+    return Reply(title=title, parts=tuple(parts), summary=title, thread_of=item.message_ref)
 
 
 def reminder(item: Checkin, missing: list[str]) -> Reply:
@@ -350,3 +350,11 @@ class CheckinKind:
         if current is not None:
             return checkin_card(current)
         return await open_checkin(self.services, claim.group_id, claim.platform)
+
+    async def after_post(self, claim: Claim, message_ref: str) -> None:
+        """Remember where the check-in was posted, so the digest answers in its thread."""
+        current = await self.services.checkins.latest_open(
+            claim.group_id, now=self.services.clock()
+        )
+        if current is not None:
+            await self.services.checkins.set_message_ref(current.id, message_ref)

@@ -34,6 +34,7 @@ class Checkin:
     opened_at: datetime
     closes_at: datetime
     closed_at: datetime | None
+    message_ref: str | None = None
 
     def is_open(self, now: datetime) -> bool:
         return self.closed_at is None and now < self.closes_at
@@ -57,6 +58,7 @@ def _checkin(row: Any) -> Checkin:
         opened_at=row.opened_at,
         closes_at=row.closes_at,
         closed_at=row.closed_at,
+        message_ref=row.message_ref,
     )
 
 
@@ -213,6 +215,14 @@ class CheckinStore:
                 )
             ).first()
         return None if row is None else _checkin(row)
+
+    async def set_message_ref(self, checkin_id: int, message_ref: str) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(checkins)
+                .where(checkins.c.id == checkin_id, checkins.c.message_ref.is_(None))
+                .values(message_ref=message_ref)
+            )
 
     async def claim_reminder(self, checkin_id: int, *, now: datetime) -> bool:
         async with self.engine.begin() as connection:

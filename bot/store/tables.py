@@ -167,6 +167,9 @@ checkins = Table(
     Column("closes_at", UTCDateTime(), nullable=False, index=True),
     Column("reminded_at", UTCDateTime(), nullable=True),
     Column("closed_at", UTCDateTime(), nullable=True),
+    # The platform's reference of the message that opened it, so the digest can answer in its
+    # thread (Slack) or as a reply to it (Discord).
+    Column("message_ref", String(200), nullable=True),
 )
 
 checkin_answers = Table(

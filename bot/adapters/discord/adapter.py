@@ -21,6 +21,7 @@ import aiohttp
 import discord
 from discord import app_commands
 from discord.http import handle_message_parameters
+from discord.utils import MISSING
 
 from bot.adapters.discord import inbound
 from bot.adapters.discord.commands import commands_payload, payload_hash
@@ -350,6 +351,12 @@ class DiscordAdapter:
             files=_files(reply),
             allowed_mentions=NO_MENTIONS,
             nonce=nonce_for(idempotency_key),
+            # Answer the message that opened it (e.g. a check-in's digest); fine if it is gone.
+            message_reference=(
+                {"message_id": reply.thread_of, "fail_if_not_exists": False}
+                if reply.thread_of and reply.thread_of.isdigit()
+                else MISSING
+            ),
         )
         view.stop()
         try:

@@ -445,8 +445,12 @@ class SlackAdapter:
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         team, channel = inbound.split_group_id(group_id)
         client = await self._client_for(team)
+        thread: dict[str, str] = {}
+        if reply.thread_of and ":" in reply.thread_of:
+            # Our message references are "<channel>:<ts>": answer in that message's thread.
+            thread["thread_ts"] = reply.thread_of.split(":", 1)[1]
         try:
-            response = await client.chat_postMessage(channel=channel, **render(reply))
+            response = await client.chat_postMessage(channel=channel, **render(reply), **thread)
         except SlackApiError as error:
             code = str(error.response.get("error", "unknown_error"))
             status = error.response.status_code
