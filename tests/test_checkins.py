@@ -201,3 +201,21 @@ async def test_the_digest_of_a_scheduled_check_in_answers_in_its_thread(
     digest = outbox.posts[-1].reply
     assert digest.title == "📝 Week 1 check-in digest"
     assert digest.thread_of == "msg-1"
+
+
+async def test_reminders_ping_only_when_the_group_opted_in(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    member = admin.as_member(Member(id="test:m", name="M"))
+    assert "Only group admins" in reply_text(await member.send("/checkin mentions on"))
+    assert "name them without a ping" in reply_text(await admin.send("/checkin mentions"))
+    assert "ping the members" in reply_text(await admin.send("/checkin mentions on"))
+    await admin.send("/checkin open 48h")
+    await app.services.checkins.seen("test:group", "test:ken", "Ken", now=clock())
+    outbox = FakeOutbox()
+    runner = service(app, outbox)
+    clock.advance(timedelta(hours=40))
+    await runner.tick()
+    await runner.drain()
+    [post] = outbox.posts
+    assert post.reply.mentions == ("test:ken",)

@@ -107,3 +107,12 @@ async def test_payload_has_every_command_and_a_stable_hash(app: Application) -> 
         "required": False,
         "min_value": 1,
     }
+
+
+def test_only_deliberate_mentions_are_allowed() -> None:
+    plain = render(Reply(parts=(Section(text="@everyone"),)))
+    assert plain.content is None
+    assert plain.allowed_mentions().to_dict() == {"parse": []}
+    pinging = render(Reply(title="Reminder", mentions=("discord:1:42",)))
+    assert pinging.content == "<@42>"
+    assert pinging.allowed_mentions().to_dict() == {"parse": [], "users": [42]}

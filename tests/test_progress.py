@@ -215,3 +215,10 @@ async def test_export_writes_csv_without_anonymous_identities(
     assert "learned" in out.getvalue()
     out = io.StringIO()
     assert await export_csv(app.services, "test:group", "polls", out) == 4
+
+
+async def test_a_member_can_count_weeks_in_their_own_zone(admin: Chat) -> None:
+    assert "Asia/Kolkata" in reply_text(await admin.send("/progress zone Asia/Kolkata"))
+    assert "Weeks are counted in Asia/Kolkata" in reply_text(await admin.send("/progress"))
+    bad = await admin.send("/progress zone Mars/Olympus")
+    assert "I don't know the time zone" in reply_text(bad)

@@ -157,3 +157,10 @@ def test_a_new_command_appears_in_the_manifest() -> None:
         for c in build_manifest(extended, socket_mode=True, url=None)["features"]["slash_commands"]
     ]
     assert "/quiz" in commands
+
+
+def test_only_deliberate_mentions_ping() -> None:
+    reply = Reply(parts=(Section(text="<@U9> wrote this"),), mentions=("slack:T1:U1",))
+    blocks = render(reply)["blocks"]
+    assert blocks[-1]["text"]["text"] == "<@U1>"
+    assert "&lt;@U9&gt;" in blocks[0]["text"]["text"]

@@ -138,6 +138,9 @@ class Reply:
     replace_original: bool = False
     # Post as an answer to this message (a platform message reference), e.g. in its thread.
     thread_of: str | None = None
+    # Members this reply deliberately pings (a group that opted in to reminder mentions).
+    # Everything else a reply says can never ping anyone.
+    mentions: tuple[str, ...] = ()
     # Plain-text summary for notifications and platforms' fallback text.
     summary: str | None = field(default=None)
 

@@ -18,7 +18,7 @@ from scheduler.ledger import Claim
 
 ANSWER_ACTION = "checkin:answer"
 SUBMIT_ACTION = "checkin:submit"
-ACTIONS = ("open", "answer", "status", "questions", "close")
+ACTIONS = ("open", "answer", "status", "questions", "close", "mentions")
 DEFAULT_WINDOW = timedelta(hours=48)
 MAX_QUESTIONS, MAX_QUESTION = 4, 200
 MAX_ANSWER = 1000
@@ -50,7 +50,9 @@ async def checkin(ctx: CommandContext) -> Reply:
     action_name = str(ctx.text_arg("action"))
     words = split_words(ctx.text_arg("details") or "")
     services, invocation = ctx.services, ctx.invocation
-    admin_only = action_name in {"open", "close"} or (action_name == "questions" and words)
+    admin_only = action_name in {"open", "close", "mentions"} or (
+        action_name == "questions" and bool(words)
+    )
     if admin_only and not invocation.member.is_admin:
         raise PermissionDenied(f"Only group admins can {action_name} check-ins.")
     if action_name == "open":
@@ -58,6 +60,8 @@ async def checkin(ctx: CommandContext) -> Reply:
         return await open_checkin(services, invocation.group_id, invocation.platform, window)
     if action_name == "questions":
         return await _questions(ctx, words)
+    if action_name == "mentions":
+        return await _mentions(ctx, words)
     current = await services.checkins.latest_open(invocation.group_id, now=services.clock())
     if current is None:
         raise UserError(
@@ -218,6 +222,22 @@ async def _questions(ctx: CommandContext, words: list[str]) -> Reply:
     )
 
 
+async def _mentions(ctx: CommandContext, words: list[str]) -> Reply:
+    services, group_id = ctx.services, ctx.invocation.group_id
+    if words and words[0].lower() in {"on", "off"}:
+        await services.checkins.set_mentions(
+            group_id, words[0].lower() == "on", now=services.clock()
+        )
+    elif words:
+        raise UserError("Use `/checkin mentions on` or `/checkin mentions off`.")
+    enabled = await services.checkins.mentions(group_id)
+    state = "ping the members who have not answered" if enabled else "name them without a ping"
+    return Reply(
+        title=f"Check-in reminders {state}",
+        parts=(Context(text="`/checkin mentions on|off` changes it."),),
+    )
+
+
 async def _status(services: Services, item: Checkin) -> Reply:
     answers = await services.checkins.answers(item.id)
     missing = await _not_answered(services, item, answers)
@@ -230,9 +250,18 @@ async def _status(services: Services, item: Checkin) -> Reply:
 async def _not_answered(
     services: Services, item: Checkin, answers: list[Answer], *, skip_snoozed: bool = False
 ) -> list[str]:
+    return list(
+        (await _missing_members(services, item, answers, skip_snoozed=skip_snoozed)).values()
+    )
+
+
+async def _missing_members(
+    services: Services, item: Checkin, answers: list[Answer], *, skip_snoozed: bool = False
+) -> dict[str, str]:
+    """Member id → name of everyone in the roster who has not answered."""
     roster = await services.checkins.roster(item.group_id)
     answered = {a.member_id for a in answers}
-    names = []
+    missing = {}
     now = services.clock()
     for member_id, name in roster.items():
         if member_id in answered:
@@ -241,8 +270,8 @@ async def _not_answered(
             item.group_id, member_id, now=now
         )
         if not snoozing:
-            names.append(name)
-    return names
+            missing[member_id] = name
+    return missing
 
 
 def _average(answers: list[Answer]) -> float | None:
@@ -292,15 +321,16 @@ async def digest(services: Services, item: Checkin) -> Reply:
     return Reply(title=title, parts=tuple(parts), summary=title, thread_of=item.message_ref)
 
 
-def reminder(item: Checkin, missing: list[str]) -> Reply:
+def reminder(item: Checkin, missing: dict[str, str], *, ping: bool) -> Reply:
     return Reply(
         title=f"⏰ The week {item.week} check-in closes {_when(item.closes_at)}",
         parts=(
-            Section(text="Still to answer: " + ", ".join(sorted(missing))),
+            Section(text="Still to answer: " + ", ".join(sorted(missing.values()))),
             Context(text="`/checkin answer` takes a minute."),
         ),
         buttons=(Button(label="Answer", action_id=ANSWER_ACTION, value=str(item.id)),),
         summary="Check-in reminder",
+        mentions=tuple(sorted(missing)) if ping else (),
     )
 
 
@@ -325,12 +355,17 @@ async def sweep_checkins(services: Services, platforms: list[str]) -> list[tuple
             continue
         remind_at = item.closes_at - min(REMIND_BEFORE, (item.closes_at - item.opened_at) / 4)
         if now >= remind_at and await services.checkins.claim_reminder(item.id, now=now):
-            missing = await _not_answered(
+            missing = await _missing_members(
                 services, item, await services.checkins.answers(item.id), skip_snoozed=True
             )
             if missing:
+                ping = await services.checkins.mentions(item.group_id)
                 out.append(
-                    (item.group_id, reminder(item, missing), f"studybot:checkin-reminder:{item.id}")
+                    (
+                        item.group_id,
+                        reminder(item, missing, ping=ping),
+                        f"studybot:checkin-reminder:{item.id}",
+                    )
                 )
     return out
 

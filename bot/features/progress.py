@@ -12,6 +12,7 @@ from bot.core.model import Context, Image, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, command
 from bot.features.charts import bar_chart_png
 from bot.store.progress import Break
+from scheduler.specs import parse_zone
 
 CHART_WEEKS = 8
 LONGEST_SNOOZE = timedelta(days=90)
@@ -56,15 +57,17 @@ def streak(active: set[date], paused: set[date], current: date) -> int:
     options=[
         OptionSpec(
             name="scope",
-            description="`group` for the whole group",
-            choices=lambda _services: ("me", "group"),
-        )
+            description="`group` for the whole group, `zone` to set your time zone",
+            choices=lambda _services: ("me", "group", "zone"),
+        ),
+        OptionSpec(name="timezone", description="your IANA time zone, with `zone`"),
     ],
-    details="Your streak counts consecutive weeks (in the group's time zone) in which you "
+    details="Your streak counts consecutive weeks (in your time zone, `/progress zone "
+    "Europe/Berlin` sets it; else the group's) in which you "
     "answered a check-in or voted in a named poll; weeks you snoozed, or when the group's "
     "schedules were paused, keep it intact. `/progress group` charts how many members took "
     "part each week.",
-    examples=("/progress", "/progress group"),
+    examples=("/progress", "/progress group", "/progress zone Asia/Kolkata"),
 )
 async def progress(ctx: CommandContext) -> Reply:
     services, invocation = ctx.services, ctx.invocation
@@ -72,10 +75,19 @@ async def progress(ctx: CommandContext) -> Reply:
         invocation.group_id, platform=invocation.platform, now=services.clock()
     )
     zone = ZoneInfo(group.timezone)
-    if ctx.text_arg("scope") == "group":
-        return await group_progress(services, invocation.group_id, zone)
     member = invocation.member
     now = services.clock()
+    zone_key = f"member-zone:{member.id}"
+    if ctx.text_arg("scope") == "zone":
+        chosen = parse_zone(ctx.text_arg("timezone") or "")
+        await services.store.set_value(zone_key, chosen.key, now=now)
+        return Reply(
+            title=f"Your weeks are now counted in {chosen.key}", visibility=Visibility.PRIVATE
+        )
+    if ctx.text_arg("scope") == "group":
+        return await group_progress(services, invocation.group_id, zone)
+    if (own := await services.store.get_value(zone_key)) is not None:
+        zone = ZoneInfo(own)
     moments = [at for _, at in await services.progress.activity(invocation.group_id, member.id)]
     active = {week_of(at, zone) for at in moments}
     paused = break_weeks(

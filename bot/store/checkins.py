@@ -62,6 +62,10 @@ def _checkin(row: Any) -> Checkin:
     )
 
 
+def _mentions_key(group_id: str) -> str:
+    return f"checkin-mentions:{group_id}"
+
+
 def _questions_key(group_id: str) -> str:
     return f"checkin-questions:{group_id}"
 
@@ -89,6 +93,23 @@ class CheckinStore:
                 insert(key_values).values(
                     key=key, value=json.dumps(list(questions)), updated_at=now
                 )
+            )
+
+    async def mentions(self, group_id: str) -> bool:
+        async with self.engine.connect() as connection:
+            value = (
+                await connection.execute(
+                    select(key_values.c.value).where(key_values.c.key == _mentions_key(group_id))
+                )
+            ).scalar_one_or_none()
+        return value == "on"
+
+    async def set_mentions(self, group_id: str, enabled: bool, *, now: datetime) -> None:
+        key = _mentions_key(group_id)
+        async with self.engine.begin() as connection:
+            await connection.execute(delete(key_values).where(key_values.c.key == key))
+            await connection.execute(
+                insert(key_values).values(key=key, value="on" if enabled else "off", updated_at=now)
             )
 
     async def open(

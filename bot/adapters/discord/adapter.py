@@ -346,10 +346,11 @@ class DiscordAdapter:
         message = render(reply)
         view = self._view(message)
         params = handle_message_parameters(
+            content=message.content,
             embeds=message.embeds,
             view=view,
             files=_files(reply),
-            allowed_mentions=NO_MENTIONS,
+            allowed_mentions=message.allowed_mentions(),
             nonce=nonce_for(idempotency_key),
             # Answer the message that opened it (e.g. a check-in's digest); fine if it is gone.
             message_reference=(

@@ -34,6 +34,22 @@ class RenderedMessage:
     embeds: list[discord.Embed]
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (label, custom_id)
     ephemeral: bool = False
+    # Pings a reply deliberately makes: user ids, allowed (and only they) in allowed_mentions.
+    pings: list[int] = field(default_factory=list)
+
+    @property
+    def content(self) -> str | None:
+        return " ".join(f"<@{user}>" for user in self.pings) or None
+
+    def allowed_mentions(self) -> discord.AllowedMentions:
+        if not self.pings:
+            return discord.AllowedMentions.none()
+        return discord.AllowedMentions(
+            everyone=False,
+            roles=False,
+            replied_user=False,
+            users=[discord.Object(id=user) for user in self.pings],
+        )
 
 
 def _chunks(text: str, size: int) -> list[str]:
@@ -93,6 +109,10 @@ def render(reply: Reply) -> RenderedMessage:
         (truncate(button.label, MAX_LABEL), custom_id(button.action_id, button.value))
         for button in reply.buttons[:MAX_BUTTONS]
     ]
+    pings = [int(m.rsplit(":", 1)[-1]) for m in reply.mentions if m.rsplit(":", 1)[-1].isdigit()]
     return RenderedMessage(
-        embeds=[embed], buttons=buttons, ephemeral=reply.visibility is Visibility.PRIVATE
+        embeds=[embed],
+        buttons=buttons,
+        ephemeral=reply.visibility is Visibility.PRIVATE,
+        pings=pings,
     )

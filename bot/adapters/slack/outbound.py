@@ -41,6 +41,10 @@ def render(reply: Reply) -> dict[str, Any]:
     for index, part in enumerate(reply.parts):
         warn = reply.is_error and not reply.title and index == 0
         blocks += _part(part, warn=warn)
+    if reply.mentions:
+        # Built from member ids we hold, never from member text: the one deliberate ping.
+        pings = " ".join(f"<@{member.rsplit(':', 1)[-1]}>" for member in reply.mentions)
+        blocks.append({"type": "section", "text": _mrkdwn(pings)})
     if reply.buttons:
         blocks += _buttons(reply.buttons)
     if len(blocks) > MAX_BLOCKS:
