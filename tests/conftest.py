@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import Application, build_application
+from bot.core.model import Member
 from bot.settings import Settings
 from bot.store.db import create_engine, upgrade_database
 from bot.store.repos import Store
@@ -87,14 +88,13 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
+ADMIN = Member(id="test:admin", name="Ada", is_admin=True)
 
 
 @pytest.fixture
-async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[Application]:
-    application = await build_application(settings, clock=clock)
+async def app(database_url: str, clock: FakeClock) -> AsyncIterator[Application]:
+    """studybot on a fresh database (SQLite, and PostgreSQL where configured)."""
+    application = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
     yield application
     await application.close()
 
@@ -102,3 +102,9 @@ async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[Application
 @pytest.fixture
 def chat(app: Application) -> Chat:
     return Chat(dispatcher=app.dispatcher)
+
+
+@pytest.fixture
+def admin(app: Application) -> Chat:
+    """The same conversation, typed by a group admin."""
+    return Chat(dispatcher=app.dispatcher, member=ADMIN)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -15,20 +14,6 @@ from scheduler.service import SchedulerService
 from tests.chat import Chat, reply_text
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import FakeOutbox
-
-ADMIN = Member(id="test:admin", name="Ada", is_admin=True)
-
-
-@pytest.fixture
-async def app(database_url: str, clock: FakeClock) -> AsyncIterator[Application]:
-    application = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
-    yield application
-    await application.close()
-
-
-@pytest.fixture
-def admin(app: Application) -> Chat:
-    return Chat(dispatcher=app.dispatcher, member=ADMIN)
 
 
 async def answer(app: Application, member: Member, checkin_id: int, *values: str) -> Reply:

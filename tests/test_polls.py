@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,20 +22,6 @@ from scheduler.service import SchedulerService
 from tests.chat import Chat, reply_text
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import FakeOutbox
-
-ADMIN = Member(id="test:admin", name="admin", is_admin=True)
-
-
-@pytest.fixture
-async def app(database_url: str, clock: FakeClock) -> AsyncIterator[Application]:
-    application = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
-    yield application
-    await application.close()
-
-
-@pytest.fixture
-def admin(app: Application) -> Chat:
-    return Chat(dispatcher=app.dispatcher, member=ADMIN)
 
 
 async def press_as(app: Application, member_id: str, value: str) -> str:

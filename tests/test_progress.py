@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import Application, build_application
+from bot.app import Application
 from bot.core.model import ActionPress, Member
 from bot.export import export_csv
 from bot.features.progress import break_weeks, streak, week_of
-from bot.settings import Settings
 from bot.store.progress import Break
 from tests.chat import Chat, reply_text
+from tests.conftest import ADMIN
 from tests.fakes.clock import FakeClock
 
-ADMIN = Member(id="test:admin", name="Ada", is_admin=True)
 MONDAY = date(2026, 3, 2)
 
 
@@ -57,18 +55,6 @@ def test_weeks_are_local_to_the_zone() -> None:
         now=datetime(2026, 3, 20, tzinfo=UTC),
     )
     assert covered == {date(2026, 2, 16), date(2026, 2, 23), MONDAY}
-
-
-@pytest.fixture
-async def app(database_url: str, clock: FakeClock) -> AsyncIterator[Application]:
-    application = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
-    yield application
-    await application.close()
-
-
-@pytest.fixture
-def admin(app: Application) -> Chat:
-    return Chat(dispatcher=app.dispatcher, member=ADMIN)
 
 
 async def answer_checkin(admin: Chat, app: Application) -> None:

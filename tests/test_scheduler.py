@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -17,10 +16,10 @@ from scheduler.ledger import Ledger, Status
 from scheduler.pacing import Pacer
 from scheduler.service import SchedulerService
 from tests.chat import Chat, reply_text
+from tests.conftest import ADMIN
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import FakeOutbox
 
-ADMIN = Member(id="test:admin", name="admin", is_admin=True)
 MONDAY_8_UTC = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 
 
@@ -37,18 +36,6 @@ class Sleeps:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))  # a Sunday
-
-
-@pytest.fixture
-async def app(database_url: str, clock: FakeClock) -> AsyncIterator[Application]:
-    application = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
-    yield application
-    await application.close()
-
-
-@pytest.fixture
-def admin(app: Application) -> Chat:
-    return Chat(dispatcher=app.dispatcher, member=ADMIN)
 
 
 @pytest.fixture
