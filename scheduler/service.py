@@ -59,6 +59,14 @@ class Kind(Protocol):
     async def compose(self, claim: Claim) -> Reply: ...
 
 
+@dataclass(frozen=True)
+class PostResult:
+    status: Status
+    attempts: int
+    detail: str | None
+    message_ref: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class TickReport:
     claimed: int
@@ -189,8 +197,38 @@ class SchedulerService:
                 await self._notify(claim, reason)
         return len(stale)
 
+    async def _post(
+        self, platform: str, group_id: str, reply: Reply, key: str, *, attempts_so_far: int = 0
+    ) -> PostResult:
+        """Post, paced, retrying with backoff what may be retried: a refusal the platform says
+        is temporary, and an unknown outcome only where the platform drops repeats of `key`."""
+        outbox = self.outboxes[platform]
+        attempts = attempts_so_far
+        delays = list(self.retry_delays)
+        while True:
+            attempts += 1
+            try:
+                async with self.pacers[platform].turn(group_id):
+                    ref = await outbox.post(group_id, reply, idempotency_key=key)
+            except PostFailed as error:
+                if error.retryable and delays:
+                    await self._sleep(delays.pop(0))
+                    continue
+                return PostResult(Status.FAILED, attempts, error.reason)
+            except PostOutcomeUnknown as error:
+                if outbox.idempotent and delays:
+                    await self._sleep(delays.pop(0))
+                    continue
+                return PostResult(
+                    Status.UNKNOWN, attempts, f"{error.reason}; not re-sent to avoid a duplicate"
+                )
+            except Exception:
+                # Details go to the log only: the ledger and the channel get a plain reason.
+                log.exception("posting %s to %s failed unexpectedly", key, group_id)
+                return PostResult(Status.UNKNOWN, attempts, "an unexpected error")
+            return PostResult(Status.SENT, attempts, None, ref)
+
     async def _deliver(self, claim: Claim, *, attempts_so_far: int) -> None:
-        outbox = self.outboxes[claim.platform]
         try:
             reply = await self.kinds[claim.kind].compose(claim)
         except Exception as error:  # a bug in a composer must not lose the outcome
@@ -198,67 +236,38 @@ class SchedulerService:
             await self._record(claim, Status.FAILED, attempts=0, detail=f"compose: {error}")
             return
         key = f"studybot:{claim.schedule_id}:{claim.slot}"
-        attempts = attempts_so_far
-        delays = list(self.retry_delays)
-        while True:
-            attempts += 1
-            try:
-                async with self.pacers[claim.platform].turn(claim.group_id):
-                    ref = await outbox.post(claim.group_id, reply, idempotency_key=key)
-            except PostFailed as error:
-                if error.retryable and delays:
-                    await self._sleep(delays.pop(0))
-                    continue
-                await self._record(claim, Status.FAILED, attempts=attempts, detail=error.reason)
-                await self._notify(claim, error.reason)
-                return
-            except PostOutcomeUnknown as error:
-                if outbox.idempotent and delays:
-                    await self._sleep(delays.pop(0))
-                    continue
-                await self._record(claim, Status.UNKNOWN, attempts=attempts, detail=error.reason)
-                await self._notify(claim, f"{error.reason}; not re-sent to avoid a duplicate")
-                return
-            except Exception as error:
-                log.exception("posting schedule %s failed unexpectedly", claim.schedule_id)
-                await self._record(claim, Status.UNKNOWN, attempts=attempts, detail=repr(error))
-                await self._notify(claim, "an unexpected error")
-                return
-            await self._record(claim, Status.SENT, attempts=attempts, message_ref=ref)
-            after_post = getattr(self.kinds[claim.kind], "after_post", None)
-            if after_post is not None and ref is not None:
-                try:
-                    await after_post(claim, ref)
-                except Exception:  # the post went out; a bookkeeping failure must not undo that
-                    log.exception("after_post of %s failed", claim.kind)
+        result = await self._post(
+            claim.platform, claim.group_id, reply, key, attempts_so_far=attempts_so_far
+        )
+        await self._record(
+            claim,
+            result.status,
+            attempts=result.attempts,
+            detail=result.detail,
+            message_ref=result.message_ref,
+        )
+        if result.status is not Status.SENT:
+            await self._notify(claim, result.detail or "unknown reason")
             return
+        after_post = getattr(self.kinds[claim.kind], "after_post", None)
+        if after_post is not None and result.message_ref is not None:
+            try:
+                await after_post(claim, result.message_ref)
+            except Exception:  # the post went out; a bookkeeping failure must not undo that
+                log.exception("after_post of %s failed", claim.kind)
 
     async def _announce(self, group_id: str, reply: Reply, key: str) -> None:
         """Post a sweeper's message, paced and retried like scheduled posts."""
         platform = group_id.split(":", 1)[0]
-        delays = list(self.retry_delays)
-        while True:
-            try:
-                async with self.pacers[platform].turn(group_id):
-                    await self.outboxes[platform].post(group_id, reply, idempotency_key=key)
-                return
-            except PostFailed as error:
-                if error.retryable and delays:
-                    await self._sleep(delays.pop(0))
-                    continue
-                reason = error.reason
-            except PostOutcomeUnknown as error:
-                if self.outboxes[platform].idempotent and delays:
-                    await self._sleep(delays.pop(0))
-                    continue
-                reason = error.reason
-            log.warning("could not post %s to %s: %s", key, group_id, reason)
-            await self.ledger.add_notice(
-                group_id,
-                f"I couldn't post {reply.summary or reply.title} ({reason}).",
-                now=self.clock(),
-            )
+        result = await self._post(platform, group_id, reply, key)
+        if result.status is Status.SENT:
             return
+        log.warning("could not post %s to %s: %s", key, group_id, result.detail)
+        await self.ledger.add_notice(
+            group_id,
+            f"I couldn't post {reply.summary or reply.title} ({result.detail}).",
+            now=self.clock(),
+        )
 
     async def _record(
         self,
