@@ -11,7 +11,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.db import WRITE_INTENT
-from bot.store.tables import checkin_answers, checkins, key_values, members
+from bot.store.repos import Store
+from bot.store.tables import checkin_answers, checkins, members
 
 DEFAULT_QUESTIONS = (
     "What did you learn this week?",
@@ -73,44 +74,25 @@ def _questions_key(group_id: str) -> str:
 class CheckinStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Per-group settings (questions, mentions) are plain key-values, kept by the Store.
+        self._settings = Store(engine)
 
     async def questions(self, group_id: str) -> tuple[str, ...]:
-        async with self.engine.connect() as connection:
-            value = (
-                await connection.execute(
-                    select(key_values.c.value).where(key_values.c.key == _questions_key(group_id))
-                )
-            ).scalar_one_or_none()
+        value = await self._settings.get_value(_questions_key(group_id))
         return tuple(json.loads(value)) if value else DEFAULT_QUESTIONS
 
     async def set_questions(
         self, group_id: str, questions: tuple[str, ...], *, now: datetime
     ) -> None:
-        key = _questions_key(group_id)
-        async with self.engine.begin() as connection:
-            await connection.execute(delete(key_values).where(key_values.c.key == key))
-            await connection.execute(
-                insert(key_values).values(
-                    key=key, value=json.dumps(list(questions)), updated_at=now
-                )
-            )
+        await self._settings.set_value(
+            _questions_key(group_id), json.dumps(list(questions)), now=now
+        )
 
     async def mentions(self, group_id: str) -> bool:
-        async with self.engine.connect() as connection:
-            value = (
-                await connection.execute(
-                    select(key_values.c.value).where(key_values.c.key == _mentions_key(group_id))
-                )
-            ).scalar_one_or_none()
-        return value == "on"
+        return await self._settings.get_value(_mentions_key(group_id)) == "on"
 
     async def set_mentions(self, group_id: str, enabled: bool, *, now: datetime) -> None:
-        key = _mentions_key(group_id)
-        async with self.engine.begin() as connection:
-            await connection.execute(delete(key_values).where(key_values.c.key == key))
-            await connection.execute(
-                insert(key_values).values(key=key, value="on" if enabled else "off", updated_at=now)
-            )
+        await self._settings.set_value(_mentions_key(group_id), "on" if enabled else "off", now=now)
 
     async def open(
         self, *, group_id: str, platform: str, week: int, closes_at: datetime, now: datetime
