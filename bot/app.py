@@ -20,13 +20,18 @@ from bot.features.nudges import NudgeKind
 from bot.features.polls import ProgressPollKind, sweep_closed_polls
 from bot.settings import Settings
 from bot.store.checkins import CheckinStore
-from bot.store.db import create_engine, default_database_url, upgrade_database
+from bot.store.db import (
+    create_engine,
+    default_database_url,
+    process_identity,
+    upgrade_database,
+)
 from bot.store.polls import PollStore
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
 from content.catalog import load_catalog
 from scheduler.ledger import Ledger
-from scheduler.service import Kind, SchedulerService, process_identity
+from scheduler.service import Kind, SchedulerService
 
 
 def utc_now() -> datetime:

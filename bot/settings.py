@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     misfire_grace: Duration = Field(
         default=timedelta(hours=12), validation_alias=_env("STUDYBOT_MISFIRE_GRACE")
     )
+    # Acknowledged interactions left unfinished by a process that stopped are taken over by
+    # another (or the restarted) process once this lease runs out; see bot/store/inbox.py.
+    inbox_lease: Duration = Field(
+        default=timedelta(seconds=20), validation_alias=_env("STUDYBOT_INBOX_LEASE")
+    )
 
     @property
     def slack_oauth_enabled(self) -> bool:

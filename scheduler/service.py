@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -71,10 +69,6 @@ class PostResult:
 class TickReport:
     claimed: int
     recovered: int
-
-
-def process_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 _RUNNING: dict[str, SchedulerService] = {}

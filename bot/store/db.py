@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from platformdirs import user_data_dir
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def process_identity() -> str:
+    """Who holds a claim or a lease: unique per process life, readable in the database."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def default_database_url() -> str:
@@ -76,14 +84,31 @@ def alembic_config() -> Config:
     return config
 
 
+# Any fixed number: every studybot process takes the same PostgreSQL advisory lock to migrate.
+MIGRATION_LOCK_KEY = 0x57D9B07
+
+
 async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` on the engine's database."""
+    """Apply migrations up to `revision` on the engine's database, one process at a time.
+
+    Processes started together on a new database would otherwise all try to create the same
+    tables: PostgreSQL serialises them with a transaction-scoped advisory lock (released at
+    commit), SQLite with BEGIN IMMEDIATE, which takes the write lock before alembic reads the
+    current revision (a deferred transaction that read first fails with "database is locked"
+    instead of waiting). Whoever comes second finds the schema current and goes on.
+    """
 
     def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    async with engine.connect() as raw:
+        connection = await raw.execution_options(**{WRITE_INTENT: True})
+        async with connection.begin():
+            if engine.dialect.name == "postgresql":
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+            await connection.run_sync(run)
     log.debug("database schema is at %s", revision)

@@ -209,3 +209,23 @@ breaks = Table(
     Column("starts_at", UTCDateTime(), nullable=False),
     Column("ends_at", UTCDateTime(), nullable=True),
 )
+
+# Interactions a platform was told we received (acknowledged) but whose work may not be done yet.
+# A row is written before the acknowledgement and marked done in the transaction of its effects,
+# so a crash between the two loses nothing; see bot/store/inbox.py.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(20), nullable=False),
+    # The platform's own id of the request (Slack trigger_id): a second copy is not stored.
+    Column("request_id", String(200), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("claimed_by", String(200), nullable=False),
+    Column("lease_until", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("done_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("platform", "request_id", name="uq_inbox_request"),
+    Index("ix_inbox_open", "done_at", "lease_until"),
+)

@@ -18,9 +18,8 @@ import contextlib
 import json
 import logging
 import re
-import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -29,7 +28,6 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
@@ -37,15 +35,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.adapters.intake import Intake
 from bot.adapters.slack import inbound
 from bot.adapters.slack.admins import AdminCache
 from bot.adapters.slack.client import make_client
 from bot.adapters.slack.manifest import BOT_SCOPES, EVENTS_PATH
 from bot.adapters.slack.outbound import FORM_CALLBACK, render, render_form
 from bot.core.dispatcher import Dispatcher
-from bot.core.model import ActionPress, Form, Member, Reply, Visibility
+from bot.core.model import ActionPress, Form, Member, Reply, Section, Visibility
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
 from bot.settings import Settings
+from bot.store.db import process_identity
+from bot.store.inbox import Carried, Inbox, InboxItem
 
 log = logging.getLogger(__name__)
 
@@ -66,38 +67,14 @@ PERMANENT_ERRORS = frozenset(
         "restricted_action",
     }
 )
-DEDUPE_SECONDS = 600.0
-WORKERS = 4
-QUEUE_LIMIT = 10_000
-STOP_GRACE_SECONDS = 10.0
-QUIET_SECONDS = 0.02
 EDIT_COALESCE_SECONDS = 0.5
-REPLY_DEFER_SECONDS = 0.5
-BUSY = "studybot is swamped right now and could not take that; please try again in a minute."
+# A response_url takes replies for 30 minutes; work resumed later answers with chat.postMessage.
+RESPONSE_URL_LIFETIME = timedelta(minutes=30)
+BUSY = "studybot could not take that just now; please try again in a minute."
 
 
 class SlackConfigurationError(Exception):
     """Settings that cannot work (e.g. HTTP mode without a signing secret)."""
-
-
-class RecentIds:
-    """Remembers ids for a while, to drop a request Slack sent twice."""
-
-    def __init__(self, ttl: float = DEDUPE_SECONDS, limit: int = 10_000) -> None:
-        self.ttl = ttl
-        self.limit = limit
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, key: str) -> bool:
-        now = time.monotonic()
-        while self._seen and (
-            len(self._seen) > self.limit or now - next(iter(self._seen.values())) > self.ttl
-        ):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
 
 
 class SlackAdapter:
@@ -111,7 +88,6 @@ class SlackAdapter:
         self.settings = settings
         self.dispatcher = dispatcher
         self.admins = AdminCache()
-        self.recent = RecentIds()
         self.socket_mode = settings.slack_app_token is not None
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.installation_store: AsyncSQLAlchemyInstallationStore | None = None
@@ -145,16 +121,20 @@ class SlackAdapter:
             client=self.client,
             signing_secret=signing_secret,
             request_verification_enabled=signing_secret is not None,
-            # Run our ack function inline and answer Slack at once; the feature runs as a
-            # bolt "lazy" listener in the background and answers through response_url.
+            # Our listener stores the interaction and acks; the feature runs afterwards on the
+            # intake's workers and answers through response_url (see bot/adapters/intake.py).
             process_before_response=True,
             oauth_settings=oauth_settings,
             installation_store=self.installation_store if oauth_settings is None else None,
         )
-        self._work: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue(QUEUE_LIMIT)
-        self._workers: list[asyncio.Task[None]] = []
+        inbox = Inbox(
+            engine,
+            owner=process_identity(),
+            clock=dispatcher.services.clock,
+            lease=settings.inbox_lease,
+        )
+        self.intake = Intake(inbox, self._handle_item)
         self._http: aiohttp.ClientSession | None = None
-        self._last_ack = 0.0
         self._edits: dict[str, tuple[str, Reply]] = {}
         self._edit_tasks: dict[str, asyncio.Task[None]] = {}
         self._register()
@@ -171,88 +151,116 @@ class SlackAdapter:
         self.app.action(re.compile(".+"))(self._on_action)
         self.app.view(FORM_CALLBACK)(self._on_submission)
 
-    async def _on_command(
-        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest
-    ) -> None:
-        await self._ack_and_queue(ack, request, lambda: self._run_command(body, client))
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        await self._receive(ack, "command", body)
 
-    async def _on_action(
-        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest
-    ) -> None:
-        await self._ack_and_queue(ack, request, lambda: self._run_action(body, client))
+    async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
+        await self._receive(ack, "action", body)
 
-    async def _on_submission(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _on_submission(self, ack: Any, body: dict[str, Any]) -> None:
         # Acking a view_submission closes the modal; the answer arrives as an ephemeral message.
-        await ack()
-        await self._work.put(lambda: self._run_submission(body, client))
+        await self._receive(ack, "submission", body)
 
-    async def _ack_and_queue(
-        self, ack: Any, request: AsyncBoltRequest, work: Callable[[], Awaitable[None]]
-    ) -> None:
-        """Ack now; the feature runs on a worker and answers through response_url.
+    async def _receive(self, ack: Any, kind: str, body: dict[str, Any]) -> None:
+        """Store the interaction in the inbox, then ack: acknowledged means stored.
 
-        A few workers drain the queue, so a burst of commands is acked at bolt's own pace and
-        answered as fast as the features allow, instead of every feature competing with the acks.
-        A request Slack sent again (a retry, or the same trigger twice) is acked and dropped:
-        the first copy is already being answered.
+        The trigger id is the request's identity: a copy Slack sent again (a retry after a slow
+        ack, the same click twice, or a retry that reached another process) is acked and
+        dropped, because the first copy is stored and answered.
         """
-        if self._is_repeat(request):
-            await ack()
-            return
-        try:
-            self._work.put_nowait(work)
-        except asyncio.QueueFull:
-            await ack(text=BUSY)
-            return
-        await ack()
-
-    async def _worker(self) -> None:
-        while True:
-            work = await self._work.get()
-            await self._yield_to_acks()
+        counting = self.intake.gate.acking() if self.socket_mode else contextlib.nullcontext()
+        with counting:
+            trigger = body.get("trigger_id")
+            request_id = f"{kind}:{trigger}" if isinstance(trigger, str) and trigger else None
             try:
-                await work()
-            except Exception:
-                log.exception("a Slack command failed after its ack")
-            finally:
-                self._work.task_done()
+                await self.intake.receive(
+                    platform=self.platform,
+                    request_id=request_id or f"{kind}:{uuid.uuid4().hex}",
+                    payload=json.dumps({"kind": kind, "body": body}),
+                )
+            except Exception as error:
+                log.warning("could not store a Slack %s (%s)", kind, type(error).__name__)
+                await ack(**_busy_ack(kind, body))
+                return
+            await ack()
 
-    def _is_repeat(self, request: AsyncBoltRequest) -> bool:
-        # Socket Mode mirrors its retry_attempt here, "0" for a first delivery.
-        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
-        if retry not in {"", "0"}:
-            return True
-        body = request.body
-        trigger = body.get("trigger_id") if isinstance(body, dict) else None
-        return isinstance(trigger, str) and not self.recent.first_time(trigger)
+    async def _handle_item(self, item: InboxItem, carried: Carried) -> None:
+        message = json.loads(item.payload)
+        body: dict[str, Any] = message["body"]
+        team = _team_of(body)
+        client = await self._client_for(team)
+        stale = self.dispatcher.services.clock() - item.received_at > RESPONSE_URL_LIFETIME
+        if message["kind"] == "command":
+            await self._run_command(body, client, carried, stale=stale)
+        elif message["kind"] == "action":
+            await self._run_action(body, client, carried, stale=stale)
+        else:
+            await self._run_submission(body, client, carried)
 
-    async def _run_command(self, body: dict[str, Any], client: AsyncWebClient) -> None:
-        team, user = str(body.get("team_id", "")), str(body.get("user_id", ""))
+    async def _run_command(
+        self, body: dict[str, Any], client: AsyncWebClient, carried: Carried, *, stale: bool
+    ) -> None:
+        team, user = _team_of(body), str(body.get("user_id", ""))
         is_admin = await self.admins.is_admin(client, team, user)
         invocation = inbound.command_to_invocation(body, is_admin=is_admin)
         reply = await self.dispatcher.invoke(invocation)
+        if carried.taken:
+            return  # another process answered this one
+        channel = str(body.get("channel_id", ""))
         if reply.form is not None:
-            await self._open_form(client, body, reply.form, str(body.get("channel_id", "")))
+            await self._open_form(client, body, reply.form, channel, user=user)
             return
-        await self._respond(str(body.get("response_url", "")), reply)
-        await self._upload_image(client, str(body.get("channel_id", "")), reply)
+        if stale:
+            await self._post_late(client, channel, user, reply)
+        else:
+            await self._respond(str(body.get("response_url", "")), reply)
+        await self._upload_image(client, channel, reply)
 
-    async def _run_action(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _run_action(
+        self, body: dict[str, Any], client: AsyncWebClient, carried: Carried, *, stale: bool
+    ) -> None:
         user = body.get("user") or {}
-        team = str((body.get("team") or {}).get("id") or user.get("team_id", ""))
-        is_admin = await self.admins.is_admin(client, team, str(user.get("id", "")))
+        user_id = str(user.get("id", ""))
+        is_admin = await self.admins.is_admin(client, _team_of(body), user_id)
         press = inbound.action_to_press(body, is_admin=is_admin)
         reply = await self.dispatcher.press(press)
+        if carried.taken:
+            return
         channel = str((body.get("channel") or {}).get("id", ""))
         if reply.form is not None:
-            await self._open_form(client, body, reply.form, channel)
+            await self._open_form(client, body, reply.form, channel, user=user_id)
             return
         response_url = str(body.get("response_url", ""))
-        if reply.replace_original and press.message_ref:
+        if stale:
+            await self._post_late(client, channel, user_id, reply, edit_of=press.message_ref)
+        elif reply.replace_original and press.message_ref:
             self._coalesce_edit(press.message_ref, response_url, reply)
         else:
             await self._respond(response_url, reply, replace_original=False)
         await self._upload_image(client, channel, reply)
+
+    async def _post_late(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        user: str,
+        reply: Reply,
+        *,
+        edit_of: str | None = None,
+    ) -> None:
+        """Answer work resumed after its response_url expired: edit the message the member
+        clicked, post to the channel what the channel would have seen, or else show it to the
+        member alone."""
+        try:
+            if edit_of and reply.replace_original and ":" in edit_of:
+                ts = edit_of.split(":", 1)[1]
+                await client.chat_update(channel=channel, ts=ts, **render(reply))
+            elif reply.visibility is Visibility.PRIVATE:
+                await client.chat_postEphemeral(channel=channel, user=user, **render(reply))
+            else:
+                await client.chat_postMessage(channel=channel, **render(reply))
+        except SlackApiError as error:
+            log.warning("Slack refused a late reply (%s)", error.response.get("error"))
 
     def _coalesce_edit(self, message_ref: str, response_url: str, reply: Reply) -> None:
         """A burst of clicks on one message (votes) becomes one edit with the latest state."""
@@ -267,21 +275,33 @@ class SlackAdapter:
         await self._respond(response_url, reply, replace_original=True)
 
     async def _open_form(
-        self, client: AsyncWebClient, body: dict[str, Any], form: Form, channel: str
+        self, client: AsyncWebClient, body: dict[str, Any], form: Form, channel: str, *, user: str
     ) -> None:
         metadata = json.dumps(
             {"action": form.submit_action, "value": form.submit_value, "channel": channel}
         )
-        await client.views_open(
-            trigger_id=str(body.get("trigger_id", "")),
-            view=render_form(form, metadata=metadata),
-        )
+        try:
+            await client.views_open(
+                trigger_id=str(body.get("trigger_id", "")),
+                view=render_form(form, metadata=metadata),
+            )
+        except SlackApiError as error:
+            # A trigger id is good for 3 seconds: work resumed after a restart cannot open it.
+            log.warning("Slack did not open a form (%s)", error.response.get("error"))
+            late = Reply(
+                title="That form could not open in time",
+                parts=(Section(text="Please run the command again."),),
+                visibility=Visibility.PRIVATE,
+            )
+            await self._post_late(client, channel, user, late)
 
-    async def _run_submission(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _run_submission(
+        self, body: dict[str, Any], client: AsyncWebClient, carried: Carried
+    ) -> None:
         view = body.get("view") or {}
         metadata = json.loads(view.get("private_metadata") or "{}")
         user = body.get("user") or {}
-        team = str((body.get("team") or {}).get("id") or user.get("team_id", ""))
+        team = _team_of(body)
         user_id = str(user.get("id", ""))
         channel = str(metadata.get("channel", ""))
         is_admin = await self.admins.is_admin(client, team, user_id)
@@ -298,6 +318,8 @@ class SlackAdapter:
             fields=inbound.submission_fields(view),
         )
         reply = await self.dispatcher.press(press)
+        if carried.taken:
+            return
         await client.chat_postEphemeral(channel=channel, user=user_id, **render(reply))
 
     async def _respond(self, response_url: str, reply: Reply, **extra: Any) -> None:
@@ -336,7 +358,7 @@ class SlackAdapter:
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
         if self.installation_store is None:
             await self._check_token()
-        self._workers = [asyncio.ensure_future(self._worker()) for _ in range(WORKERS)]
+        await self.intake.start()
         if self.socket_mode:
             assert self.settings.slack_app_token is not None
             self._socket = AsyncSocketModeHandler(
@@ -385,22 +407,10 @@ class SlackAdapter:
         return application
 
     async def _handle_post(self, request: web.Request) -> web.Response:
-        self._last_ack = asyncio.get_running_loop().time()
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
-
-    async def _yield_to_acks(self) -> None:
-        """Acks have the deadline (3 s, or Slack retries); replies can wait a moment.
-
-        During a burst of requests, a reply starts only after a short quiet spell, or after
-        REPLY_DEFER_SECONDS at the latest, so a burst is acked at bolt's own speed and its replies
-        follow right after it (measured in docs/benchmarks.md).
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + REPLY_DEFER_SECONDS
-        # Polling on purpose: "no request for 20 ms" is an absence, which no Event can signal.
-        while loop.time() - self._last_ack < QUIET_SECONDS and loop.time() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(QUIET_SECONDS)
+        # The whole request counts as an ack in flight: reading, verifying and answering it.
+        with self.intake.gate.acking():
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
 
     async def _handle_install(self, request: web.Request) -> web.Response:
         assert self.app.oauth_flow is not None
@@ -419,16 +429,10 @@ class SlackAdapter:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        # Let acknowledged commands finish, within reason, before shutting the workers down.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._work.join(), STOP_GRACE_SECONDS)
+        await self.intake.stop()
         for pending in list(self._edit_tasks.values()):
             with contextlib.suppress(Exception):
                 await pending
-        for worker in self._workers:
-            worker.cancel()
-        await asyncio.gather(*self._workers, return_exceptions=True)
-        self._workers = []
         if self._http is not None:
             await self._http.close()
 
@@ -469,3 +473,19 @@ class SlackAdapter:
 
 async def _health(_request: web.Request) -> web.Response:
     return web.Response(text="ok")
+
+
+def _team_of(body: dict[str, Any]) -> str:
+    """The workspace of a slash command (team_id) or of an interaction payload (team.id)."""
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    team = body.get("team") if isinstance(body.get("team"), dict) else {}
+    return str(body.get("team_id") or team.get("id") or user.get("team_id") or "")
+
+
+def _busy_ack(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """What to ack with when the interaction could not be stored: say so, keep nothing."""
+    if kind != "submission":
+        return {"text": BUSY}
+    blocks = (body.get("view") or {}).get("blocks") or [{}]
+    # A modal stays open with the message under its first field, so nothing typed is lost.
+    return {"response_action": "errors", "errors": {blocks[0].get("block_id", ""): BUSY}}

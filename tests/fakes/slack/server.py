@@ -54,6 +54,8 @@ class FakeSlack:
         self.admins = admins or set()
         self.calls: list[ApiCall] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []
+        # When each response_url first received a reply (time.perf_counter()), for benchmarks.
+        self.response_arrivals: dict[str, float] = {}
         self.failures: dict[str, list[Failure]] = {}
         self.acks: list[dict[str, Any]] = []
         self.uploads: dict[str, bytes] = {}
@@ -184,7 +186,9 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(self.uploads)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self.responses.append((request.match_info["name"], await request.json()))
+        name = request.match_info["name"]
+        self.response_arrivals.setdefault(name, time.perf_counter())
+        self.responses.append((name, await request.json()))
         return web.Response(text="ok")
 
     # Socket Mode ----------------------------------------------------------------------------

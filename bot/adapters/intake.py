@@ -1,0 +1,137 @@
+"""Acknowledge, then work: stored before the platform hears "received", done by a fixed pool.
+
+An adapter hands each interaction to `Intake.receive` before it acknowledges it; the interaction
+is then in the durable inbox (bot/store/inbox.py) and queued for one of a few workers. Workers
+give acknowledgements priority: a reply starts only when no acknowledgement is in flight, and
+waits for nothing else. At a steady stream of requests the gaps between them are long (an ack
+takes about a millisecond), so replies follow at once; only a saturating burst, where acks are
+the deadline that matters (Slack retries after 3 s), holds replies back until it passes.
+
+A background upkeep renews this process's leases, takes over work a stopped process left behind
+(and, at start, work this process's previous life left), and forgets old finished rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
+
+from bot.store.inbox import MAX_ATTEMPTS, Carried, Inbox, InboxItem
+
+log = logging.getLogger(__name__)
+
+WORKERS = 4
+STOP_GRACE_SECONDS = 10.0
+# Finished rows are kept this long, so a platform's late retry of a request is still recognised.
+KEEP_FINISHED = timedelta(days=1)
+PURGE_EVERY = 360  # upkeep rounds (every third of a lease): about every two hours by default
+
+Handler = Callable[[InboxItem, Carried], Awaitable[None]]
+
+
+class AckGate:
+    """Counts acknowledgements in flight; workers wait until there are none."""
+
+    def __init__(self) -> None:
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def acking(self) -> Iterator[None]:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+
+class Intake:
+    def __init__(self, inbox: Inbox, handle: Handler, *, workers: int = WORKERS) -> None:
+        self.inbox = inbox
+        self.handle = handle
+        self.gate = AckGate()
+        self.worker_count = workers
+        self._queue: asyncio.Queue[InboxItem] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def receive(self, *, platform: str, request_id: str, payload: str) -> bool:
+        """Store and queue one interaction; False when this request was received before."""
+        item = await self.inbox.accept(platform=platform, request_id=request_id, payload=payload)
+        if item is None:
+            return False
+        self._queue.put_nowait(item)
+        return True
+
+    async def start(self) -> None:
+        for item in await self.inbox.take_abandoned():
+            self._queue.put_nowait(item)
+        self._tasks = [asyncio.ensure_future(self._work()) for _ in range(self.worker_count)]
+        self._tasks.append(asyncio.ensure_future(self._upkeep()))
+
+    async def stop(self) -> None:
+        # Let acknowledged work finish, within reason; what does not is resumed from the inbox
+        # by the next process once this one's lease runs out.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._queue.join(), STOP_GRACE_SECONDS)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def drain(self) -> None:
+        """Wait until every queued interaction is worked off (tests, shutdown)."""
+        await self._queue.join()
+
+    async def _work(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                await self.gate.wait_idle()
+                await self._do(item)
+            except Exception:
+                log.exception("an acknowledged %s interaction failed", item.platform)
+            finally:
+                self._queue.task_done()
+
+    async def _do(self, item: InboxItem) -> None:
+        if item.attempts >= MAX_ATTEMPTS:
+            log.error(
+                "gave up on %s interaction %s after %d attempts",
+                item.platform,
+                item.request_id,
+                item.attempts,
+            )
+            await self.inbox.give_up(item)
+            return
+        with self.inbox.carrying(item) as carried:
+            try:
+                await self.handle(item, carried)
+            finally:
+                # A failure is not retried by this process (the member already got an error or
+                # nothing); only work cut short by a stopped process is resumed.
+                if not await self.inbox.finish(carried):
+                    log.info("interaction %s was finished by another process", item.request_id)
+
+    async def _upkeep(self) -> None:
+        rounds = 0
+        while True:
+            await asyncio.sleep(self.inbox.lease.total_seconds() / 3)
+            rounds += 1
+            try:
+                await self.inbox.renew()
+                for item in await self.inbox.take_abandoned():
+                    self._queue.put_nowait(item)
+                if rounds % PURGE_EVERY == 0:
+                    await self.inbox.purge(older_than=KEEP_FINISHED)
+            except Exception:
+                log.exception("inbox upkeep failed; trying again in a moment")

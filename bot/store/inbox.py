@@ -1,0 +1,308 @@
+"""The durable inbox: what a platform was told we received is stored before it is told so.
+
+A platform adapter calls `accept` before it acknowledges an interaction; the row carries the
+platform's own request id, so a second copy of the same request (a retry, or a request reaching
+two processes) is stored once. Rows arriving together are written in one transaction (a group
+commit): an acknowledgement then costs a share of one commit instead of one commit each.
+
+The work is done from the row, under `carrying(item)`: the first transaction of the work that
+writes anything also marks the row done (see `_mark_in_transaction`), so the effects and the mark
+commit together or not at all. A process that dies leaves its rows leased to it; once the lease
+runs out, any process takes them over with the ledger's rules (a conditional update under
+FOR UPDATE SKIP LOCKED / BEGIN IMMEDIATE), so no two processes ever both take a row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.db import WRITE_INTENT
+from bot.store.tables import inbox
+
+log = logging.getLogger(__name__)
+
+# How long a process owns the rows it accepted or took over without renewing the lease. A process
+# renews every third of it, so only a process that stopped (or stalled that long) loses its rows.
+DEFAULT_LEASE = timedelta(seconds=20)
+# A row whose work failed this many times is given up (logged), so one poisonous request cannot
+# bring every process that takes it over down with it.
+MAX_ATTEMPTS = 3
+_STATE_KEY = "studybot_inbox_mark"
+
+
+class InboxItemTaken(Exception):
+    """Another process finished this item first; this process's effects are rolled back."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboxItem:
+    id: int
+    platform: str
+    request_id: str
+    payload: str
+    received_at: datetime
+    attempts: int = 0
+
+
+@dataclass
+class Carried:
+    """The item whose done-mark rides on the next writing transaction of the current task.
+
+    `taken` turns true when another process had finished the item: the effects were rolled back
+    and the work must not answer.
+    """
+
+    item_id: int
+    now: datetime
+    committed: bool = False
+    taken: bool = False
+
+
+@dataclass
+class _Arrival:
+    platform: str
+    request_id: str
+    payload: str
+    received_at: datetime
+    future: asyncio.Future[InboxItem | None] = field(repr=False)
+
+
+_carried: ContextVar[Carried | None] = ContextVar("studybot_inbox_carried", default=None)
+
+
+class Inbox:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        owner: str,
+        clock: Callable[[], datetime],
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
+        self.engine = engine
+        self.owner = owner
+        self.clock = clock
+        self.lease = lease
+        self._arrivals: list[_Arrival] = []
+        self._writer: asyncio.Task[None] | None = None
+        _install_transaction_hooks(engine)
+
+    # Accepting ------------------------------------------------------------------------------
+
+    async def accept(self, *, platform: str, request_id: str, payload: str) -> InboxItem | None:
+        """Store one received request; None if this request id was stored before."""
+        future: asyncio.Future[InboxItem | None] = asyncio.get_running_loop().create_future()
+        self._arrivals.append(_Arrival(platform, request_id, payload, self.clock(), future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_arrivals())
+        return await future
+
+    async def _write_arrivals(self) -> None:
+        # Whatever arrives while one batch commits forms the next batch.
+        while self._arrivals:
+            batch, self._arrivals = self._arrivals, []
+            try:
+                stored = await self._insert(batch)
+            except Exception as error:  # every waiting acknowledgement must hear of it
+                for arrival in batch:
+                    if not arrival.future.done():
+                        arrival.future.set_exception(error)
+                continue
+            for arrival in batch:
+                if not arrival.future.done():
+                    arrival.future.set_result(stored.get(id(arrival)))
+
+    async def _insert(self, batch: list[_Arrival]) -> dict[int, InboxItem]:
+        first: dict[tuple[str, str], _Arrival] = {}
+        for arrival in batch:
+            first.setdefault((arrival.platform, arrival.request_id), arrival)
+        rows = [
+            {
+                "platform": arrival.platform,
+                "request_id": arrival.request_id,
+                "payload": arrival.payload,
+                "received_at": arrival.received_at,
+                "claimed_by": self.owner,
+                "lease_until": arrival.received_at + self.lease,
+            }
+            for arrival in first.values()
+        ]
+        postgres = self.engine.dialect.name == "postgresql"
+        dialect_insert = postgresql.insert if postgres else sqlite.insert
+        statement = (
+            dialect_insert(inbox)
+            .on_conflict_do_nothing(index_elements=["platform", "request_id"])
+            .returning(inbox.c.id, inbox.c.platform, inbox.c.request_id)
+        )
+        async with self.engine.begin() as connection:
+            inserted = (await connection.execute(statement, rows)).all()
+        stored: dict[int, InboxItem] = {}
+        for row in inserted:
+            arrival = first[(row.platform, row.request_id)]
+            stored[id(arrival)] = InboxItem(
+                id=row.id,
+                platform=arrival.platform,
+                request_id=arrival.request_id,
+                payload=arrival.payload,
+                received_at=arrival.received_at,
+            )
+        return stored
+
+    # Doing the work -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def carrying(self, item: InboxItem) -> Iterator[Carried]:
+        """Within this block, the first writing transaction also marks `item` done."""
+        mark = Carried(item_id=item.id, now=self.clock())
+        token = _carried.set(mark)
+        try:
+            yield mark
+        finally:
+            _carried.reset(token)
+
+    async def finish(self, mark: Carried) -> bool:
+        """Mark the item done if its work wrote nothing; False if another process had done it."""
+        if mark.committed:
+            return True
+        if mark.taken:
+            return False
+        async with self.engine.begin() as connection:
+            result = await connection.execute(_done(mark.item_id, mark.now))
+        return result.rowcount > 0
+
+    async def give_up(self, item: InboxItem) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(_done(item.id, self.clock()))
+
+    # Leases ---------------------------------------------------------------------------------
+
+    async def renew(self) -> None:
+        """Keep this process's unfinished rows its own."""
+        now = self.clock()
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(inbox)
+                .where(inbox.c.claimed_by == self.owner, inbox.c.done_at.is_(None))
+                .values(lease_until=now + self.lease)
+            )
+
+    async def take_abandoned(self, *, limit: int = 200) -> list[InboxItem]:
+        """Unfinished rows whose owner stopped renewing them, now owned by this process."""
+        now = self.clock()
+        async with self.engine.connect() as raw:
+            connection = await raw.execution_options(**{WRITE_INTENT: True})
+            async with connection.begin():
+                rows = (
+                    await connection.execute(
+                        select(inbox)
+                        .where(inbox.c.done_at.is_(None), inbox.c.lease_until < now)
+                        .order_by(inbox.c.id)
+                        .limit(limit)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).all()
+                if not rows:
+                    return []
+                # The rows are locked (PostgreSQL) or the database is (SQLite's BEGIN
+                # IMMEDIATE); the conditions still guard against a row finished meanwhile.
+                await connection.execute(
+                    update(inbox)
+                    .where(
+                        inbox.c.id.in_([row.id for row in rows]),
+                        inbox.c.done_at.is_(None),
+                        inbox.c.lease_until < now,
+                    )
+                    .values(
+                        claimed_by=self.owner,
+                        lease_until=now + self.lease,
+                        attempts=inbox.c.attempts + 1,
+                    )
+                )
+        return [
+            InboxItem(
+                id=row.id,
+                platform=row.platform,
+                request_id=row.request_id,
+                payload=row.payload,
+                received_at=row.received_at,
+                attempts=row.attempts + 1,
+            )
+            for row in rows
+        ]
+
+    async def purge(self, *, older_than: timedelta) -> int:
+        """Forget finished rows: the request-id guard need only outlive the platform's retries."""
+        cutoff = self.clock() - older_than
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                delete(inbox).where(inbox.c.done_at.is_not(None), inbox.c.done_at < cutoff)
+            )
+        return result.rowcount
+
+    async def open_count(self) -> int:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(select(inbox.c.id).where(inbox.c.done_at.is_(None)))
+            return len(rows.all())
+
+
+def _done(item_id: int, now: datetime) -> Any:
+    return update(inbox).where(inbox.c.id == item_id, inbox.c.done_at.is_(None)).values(done_at=now)
+
+
+# The done-mark in the transaction of the effects ----------------------------------------------
+
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _install_transaction_hooks(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+    if event.contains(sync_engine, "before_cursor_execute", _mark_in_transaction):
+        return
+    event.listen(sync_engine, "before_cursor_execute", _mark_in_transaction)
+    event.listen(sync_engine, "commit", _on_commit)
+    event.listen(sync_engine, "rollback", _on_rollback)
+
+
+def _mark_in_transaction(
+    connection: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    """Before the first write of a transaction carrying an item, mark the item done in it."""
+    mark = _carried.get()
+    if mark is None or mark.committed or mark.taken:
+        return
+    if connection.info.get(_STATE_KEY) is not None:
+        return  # this transaction carries the mark already (or is writing it right now)
+    if not statement.lstrip()[:6].upper().startswith(_WRITES):
+        return
+    connection.info[_STATE_KEY] = mark
+    result = connection.execute(_done(mark.item_id, mark.now))
+    if result.rowcount == 0:
+        mark.taken = True
+        raise InboxItemTaken(f"inbox item {mark.item_id} was done by another process")
+
+
+def _on_commit(connection: Connection) -> None:
+    mark = connection.info.pop(_STATE_KEY, None)
+    if mark is not None:
+        mark.committed = True
+
+
+def _on_rollback(connection: Connection) -> None:
+    connection.info.pop(_STATE_KEY, None)
