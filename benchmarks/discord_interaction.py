@@ -51,7 +51,7 @@ async def serve_studybot(api_url: str, gateway_url: str, database: str) -> None:
         DISCORD_TOKEN=TOKEN,
         DISCORD_API_URL=api_url,
         DISCORD_GATEWAY_URL=gateway_url,
-        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+        STUDYBOT_DATABASE_URL=f"sqlite:///{database}",
     )
     app = await build_application(settings)
     adapter = DiscordAdapter(settings=settings, dispatcher=app.dispatcher, store=app.services.store)

@@ -138,7 +138,7 @@ async def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
         backend = url.split(":", 1)[0]
         unlimited = await run_once(url, args.groups, Pace(concurrency=64))
         print(f"(a) {args.groups} deliveries on {backend}, unlimited sink:")

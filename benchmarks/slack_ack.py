@@ -71,7 +71,7 @@ async def serve_studybot(port: int, api_url: str, database: str) -> None:
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=api_url,
-        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+        STUDYBOT_DATABASE_URL=f"sqlite:///{database}",
     )
     app = await build_application(settings)
     adapter = SlackAdapter(

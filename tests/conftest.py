@@ -67,7 +67,7 @@ async def reset_postgres(url: str) -> None:
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database: SQLite always, PostgreSQL when the CI variable names one."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'studybot.db'}"
+        return f"sqlite:///{tmp_path / 'studybot.db'}"
     url = postgres_url()
     if url is None:
         pytest.skip(f"PostgreSQL case: set {POSTGRES_ENV} (.ci/run does) to run it")

@@ -31,7 +31,7 @@ def discord_settings(tmp_path: Path, fake: FakeDiscord, **extra: Any) -> Setting
         DISCORD_TOKEN=TOKEN,
         DISCORD_API_URL=fake.api_url,
         DISCORD_GATEWAY_URL=fake.gateway_url,
-        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}",
+        STUDYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'discord.db'}",
         **extra,
     )
 

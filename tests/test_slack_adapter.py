@@ -36,7 +36,7 @@ def slack_settings(tmp_path: Path, slack: FakeSlack, **extra: str) -> Settings:
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=slack.api_url.rstrip("/"),  # the adapter must add the slash itself
-        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}",
+        STUDYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'slack.db'}",
         **extra,
     )
 
@@ -322,7 +322,7 @@ async def test_socket_mode_serves_commands_and_buttons(tmp_path: Path, slack: Fa
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_APP_TOKEN=APP_TOKEN,
         SLACK_API_URL=slack.api_url,
-        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'socket.db'}",
+        STUDYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'socket.db'}",
     )
     application = await build_application(settings)
     socket_adapter = SlackAdapter(
@@ -368,7 +368,7 @@ async def test_oauth_install_keeps_the_installation_and_posts_with_its_token(
         SLACK_STATE_SECRET="state-secret-abcdef123",
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=slack.api_url,
-        STUDYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'oauth.db'}",
+        STUDYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'oauth.db'}",
     )
     application = await build_application(settings)
     oauth_adapter = SlackAdapter(

@@ -89,8 +89,8 @@ async def test_naive_datetimes_are_refused(store: Store) -> None:
     [
         ("postgres://u:p@h/db", "postgresql+asyncpg://u:p@h/db"),
         ("postgresql://u@h:5432/db", "postgresql+asyncpg://u@h:5432/db"),
-        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
-        ("sqlite+aiosqlite:///rel.db", "sqlite+aiosqlite:///rel.db"),
+        ("sqlite:////tmp/x.db", "sqlite+inline:////tmp/x.db"),
+        ("sqlite+aiosqlite:///rel.db", "sqlite+inline:///rel.db"),
     ],
 )
 def test_urls_get_async_drivers(url: str, expected: str) -> None:

@@ -16,6 +16,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.store import sqlite_inline  # noqa: F401  (registers the sqlite+inline dialect)
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -29,7 +31,7 @@ def process_identity() -> str:
 def default_database_url() -> str:
     folder = Path(user_data_dir("studybot", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite+aiosqlite:///{folder / 'studybot.db'}"
+    return f"sqlite:///{folder / 'studybot.db'}"
 
 
 def normalise_url(url: str) -> str:
@@ -38,15 +40,20 @@ def normalise_url(url: str) -> str:
     driver = parsed.drivername
     if driver in {"postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg"}:
         parsed = parsed.set(drivername="postgresql+asyncpg")
-    elif driver == "sqlite":
-        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif driver in {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite"}:
+        # Statements run inline on the loop instead of through aiosqlite's thread; see
+        # bot/store/sqlite_inline.py for why that is faster and when it is safe.
+        parsed = parsed.set(drivername="sqlite+inline")
     return parsed.render_as_string(hide_password=False)
 
 
 def create_engine(url: str) -> AsyncEngine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: see bot/store/sqlite_inline.py.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
