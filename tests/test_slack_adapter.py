@@ -599,3 +599,49 @@ async def test_a_threaded_post_goes_into_the_thread(
         "slack:T1:C1", Reply(title="digest", thread_of="C1:1700000000.000001"), idempotency_key="k"
     )
     assert slack.calls_to("chat.postMessage")[-1].params["thread_ts"] == "1700000000.000001"
+
+
+async def test_work_resumed_after_the_response_url_expired_posts_to_the_channel(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.store.inbox import Inbox
+
+    settings = slack_settings(tmp_path, slack, STUDYBOT_INBOX_LEASE="1")
+    application = await build_application(settings)
+    # A process that acked these 31 minutes ago and died before doing them.
+    long_ago = datetime.now(UTC) - timedelta(minutes=31)
+    dead = Inbox(
+        application.services.store.engine,
+        owner="dead",
+        clock=lambda: long_ago,
+        lease=settings.inbox_lease,
+    )
+    tip = command_body("/tip", "math", response_url=slack.response_url("expired"), trigger="t-old")
+    help_ = command_body("/help", "", response_url=slack.response_url("expired2"), trigger="t-h")
+    for kind_body in (tip, help_):
+        payload = json.dumps({"kind": "command", "body": kind_body})
+        await dead.accept(
+            platform="slack", request_id=f"command:{kind_body['trigger_id']}", payload=payload
+        )
+    slack_adapter = SlackAdapter(
+        settings=settings,
+        dispatcher=application.dispatcher,
+        engine=application.services.store.engine,
+    )
+    await slack_adapter.start(host="127.0.0.1", port=0)
+    try:
+        await slack.wait_for(
+            lambda: slack.calls_to("chat.postMessage") and slack.calls_to("chat.postEphemeral"),
+            within=10,
+        )
+    finally:
+        await slack_adapter.stop()
+        await application.close()
+    assert slack.responses == []  # the expired response_urls were not used
+    [posted] = slack.calls_to("chat.postMessage")
+    assert posted.params["channel"] == "C1"
+    assert "Math and statistics tip" in json.dumps(posted.params["blocks"], ensure_ascii=False)
+    [private] = slack.calls_to("chat.postEphemeral")  # /help is for the member alone
+    assert private.params["user"] == "U1"

@@ -51,9 +51,7 @@ def create_engine(url: str) -> AsyncEngine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         # One connection: see bot/store/sqlite_inline.py.
-        engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0
-        )
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.db import WRITE_INTENT
@@ -48,7 +48,6 @@ class InboxItemTaken(Exception):
 
 @dataclass(frozen=True, kw_only=True)
 class InboxItem:
-    id: int
     platform: str
     request_id: str
     payload: str
@@ -64,7 +63,8 @@ class Carried:
     and the work must not answer.
     """
 
-    item_id: int
+    platform: str
+    request_id: str
     now: datetime
     committed: bool = False
     taken: bool = False
@@ -125,47 +125,50 @@ class Inbox:
                     arrival.future.set_result(stored.get(id(arrival)))
 
     async def _insert(self, batch: list[_Arrival]) -> dict[int, InboxItem]:
+        """Insert the batch in one transaction; only if a request id was stored before (a retry,
+        rare) fall back to one transaction per row to find out which."""
         first: dict[tuple[str, str], _Arrival] = {}
         for arrival in batch:
             first.setdefault((arrival.platform, arrival.request_id), arrival)
-        rows = [
-            {
-                "platform": arrival.platform,
-                "request_id": arrival.request_id,
-                "payload": arrival.payload,
-                "received_at": arrival.received_at,
-                "claimed_by": self.owner,
-                "lease_until": arrival.received_at + self.lease,
-            }
-            for arrival in first.values()
-        ]
-        postgres = self.engine.dialect.name == "postgresql"
-        dialect_insert = postgresql.insert if postgres else sqlite.insert
-        statement = (
-            dialect_insert(inbox)
-            .on_conflict_do_nothing(index_elements=["platform", "request_id"])
-            .returning(inbox.c.id, inbox.c.platform, inbox.c.request_id)
-        )
-        async with self.engine.begin() as connection:
-            inserted = (await connection.execute(statement, rows)).all()
-        stored: dict[int, InboxItem] = {}
-        for row in inserted:
-            arrival = first[(row.platform, row.request_id)]
-            stored[id(arrival)] = InboxItem(
-                id=row.id,
+        try:
+            async with self.engine.begin() as connection:
+                await connection.execute(insert(inbox), [self._row(a) for a in first.values()])
+            kept = list(first.values())
+        except IntegrityError:
+            kept = []
+            for arrival in first.values():
+                try:
+                    async with self.engine.begin() as connection:
+                        await connection.execute(insert(inbox), [self._row(arrival)])
+                    kept.append(arrival)
+                except IntegrityError:
+                    pass  # received before
+        return {
+            id(arrival): InboxItem(
                 platform=arrival.platform,
                 request_id=arrival.request_id,
                 payload=arrival.payload,
                 received_at=arrival.received_at,
             )
-        return stored
+            for arrival in kept
+        }
+
+    def _row(self, arrival: _Arrival) -> dict[str, Any]:
+        return {
+            "platform": arrival.platform,
+            "request_id": arrival.request_id,
+            "payload": arrival.payload,
+            "received_at": arrival.received_at,
+            "claimed_by": self.owner,
+            "lease_until": arrival.received_at + self.lease,
+        }
 
     # Doing the work -------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def carrying(self, item: InboxItem) -> Iterator[Carried]:
         """Within this block, the first writing transaction also marks `item` done."""
-        mark = Carried(item_id=item.id, now=self.clock())
+        mark = Carried(platform=item.platform, request_id=item.request_id, now=self.clock())
         token = _carried.set(mark)
         try:
             yield mark
@@ -179,12 +182,12 @@ class Inbox:
         if mark.taken:
             return False
         async with self.engine.begin() as connection:
-            result = await connection.execute(_done(mark.item_id, mark.now))
+            result = await connection.execute(_done(mark.platform, mark.request_id, mark.now))
         return result.rowcount > 0
 
     async def give_up(self, item: InboxItem) -> None:
         async with self.engine.begin() as connection:
-            await connection.execute(_done(item.id, self.clock()))
+            await connection.execute(_done(item.platform, item.request_id, self.clock()))
 
     # Leases ---------------------------------------------------------------------------------
 
@@ -232,7 +235,6 @@ class Inbox:
                 )
         return [
             InboxItem(
-                id=row.id,
                 platform=row.platform,
                 request_id=row.request_id,
                 payload=row.payload,
@@ -257,8 +259,16 @@ class Inbox:
             return len(rows.all())
 
 
-def _done(item_id: int, now: datetime) -> Any:
-    return update(inbox).where(inbox.c.id == item_id, inbox.c.done_at.is_(None)).values(done_at=now)
+def _done(platform: str, request_id: str, now: datetime) -> Any:
+    return (
+        update(inbox)
+        .where(
+            inbox.c.platform == platform,
+            inbox.c.request_id == request_id,
+            inbox.c.done_at.is_(None),
+        )
+        .values(done_at=now)
+    )
 
 
 # The done-mark in the transaction of the effects ----------------------------------------------
@@ -292,10 +302,10 @@ def _mark_in_transaction(
     if not statement.lstrip()[:6].upper().startswith(_WRITES):
         return
     connection.info[_STATE_KEY] = mark
-    result = connection.execute(_done(mark.item_id, mark.now))
+    result = connection.execute(_done(mark.platform, mark.request_id, mark.now))
     if result.rowcount == 0:
         mark.taken = True
-        raise InboxItemTaken(f"inbox item {mark.item_id} was done by another process")
+        raise InboxItemTaken(f"{mark.platform} request {mark.request_id} was done elsewhere")
 
 
 def _on_commit(connection: Connection) -> None:
