@@ -97,6 +97,7 @@ class Inbox:
         self.lease = lease
         self._arrivals: list[_Arrival] = []
         self._writer: asyncio.Task[None] | None = None
+        self._writing = False
         _install_transaction_hooks(engine)
 
     # Accepting ------------------------------------------------------------------------------
@@ -105,24 +106,35 @@ class Inbox:
         """Store one received request; None if this request id was stored before."""
         future: asyncio.Future[InboxItem | None] = asyncio.get_running_loop().create_future()
         self._arrivals.append(_Arrival(platform, request_id, payload, self.clock(), future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.ensure_future(self._write_arrivals())
+        if not self._writing:
+            # Nobody is writing: this request writes the batch itself, saving the event-loop
+            # turns a separate writer task would cost; whatever arrives meanwhile is written
+            # by a task right after.
+            await self._write_batch()
+            if self._arrivals and (self._writer is None or self._writer.done()):
+                self._writer = asyncio.ensure_future(self._write_arrivals())
         return await future
 
     async def _write_arrivals(self) -> None:
         # Whatever arrives while one batch commits forms the next batch.
-        while self._arrivals:
-            batch, self._arrivals = self._arrivals, []
-            try:
-                stored = await self._insert(batch)
-            except Exception as error:  # every waiting acknowledgement must hear of it
-                for arrival in batch:
-                    if not arrival.future.done():
-                        arrival.future.set_exception(error)
-                continue
+        while self._arrivals and not self._writing:
+            await self._write_batch()
+
+    async def _write_batch(self) -> None:
+        self._writing = True
+        batch, self._arrivals = self._arrivals, []
+        try:
+            stored = await self._insert(batch)
+        except Exception as error:  # every waiting acknowledgement must hear of it
             for arrival in batch:
                 if not arrival.future.done():
-                    arrival.future.set_result(stored.get(id(arrival)))
+                    arrival.future.set_exception(error)
+            return
+        finally:
+            self._writing = False
+        for arrival in batch:
+            if not arrival.future.done():
+                arrival.future.set_result(stored.get(id(arrival)))
 
     async def _insert(self, batch: list[_Arrival]) -> dict[int, InboxItem]:
         """Insert the batch in one transaction; only if a request id was stored before (a retry,
