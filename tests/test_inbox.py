@@ -105,6 +105,7 @@ async def test_work_left_by_a_stopped_process_is_taken_over_once_after_its_lease
     store: Store, clock: FakeClock
 ) -> None:
     dead = make_inbox(store, clock, "dead")
+    received = clock()
     await dead.accept(platform="slack", request_id="t1", payload='{"n": 1}')
     first, second = make_inbox(store, clock, "a"), make_inbox(store, clock, "b")
     assert await first.take_abandoned() == []  # the lease still runs
@@ -114,6 +115,7 @@ async def test_work_left_by_a_stopped_process_is_taken_over_once_after_its_lease
     [item] = taken[0] or taken[1]
     assert item.payload == '{"n": 1}'
     assert item.attempts == 1
+    assert item.received_at == received  # stored as every other time column is, read back exact
     # The owner renews; nobody else takes the item while it does.
     owner = first if taken[0] else second
     clock.advance(LEASE - timedelta(seconds=1))
