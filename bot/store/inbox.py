@@ -265,11 +265,6 @@ class Inbox:
             )
         return result.rowcount
 
-    async def open_count(self) -> int:
-        async with self.engine.connect() as connection:
-            rows = await connection.execute(select(inbox.c.id).where(inbox.c.done_at.is_(None)))
-            return len(rows.all())
-
 
 def _done(platform: str, request_id: str, now: datetime) -> Any:
     return (
