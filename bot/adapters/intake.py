@@ -82,14 +82,14 @@ class Intake:
         # Let acknowledged work finish, within reason; what does not is resumed from the inbox
         # by the next process once this one's lease runs out.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), STOP_GRACE_SECONDS)
+            await asyncio.wait_for(self.drain(), STOP_GRACE_SECONDS)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
 
     async def drain(self) -> None:
-        """Wait until every queued interaction is worked off (tests, shutdown)."""
+        """Wait until every queued interaction is worked off."""
         await self._queue.join()
 
     async def _work(self) -> None:
