@@ -191,16 +191,22 @@ class SlackAdapter:
         client = await self._client_for(team)
         stale = self.dispatcher.services.clock() - item.received_at > RESPONSE_URL_LIFETIME
         if message["kind"] == "command":
-            await self._run_command(body, client, carried, stale=stale)
+            await self._run_command(body, client, carried, team=team, stale=stale)
         elif message["kind"] == "action":
-            await self._run_action(body, client, carried, stale=stale)
+            await self._run_action(body, client, carried, team=team, stale=stale)
         else:
-            await self._run_submission(body, client, carried)
+            await self._run_submission(body, client, carried, team=team)
 
     async def _run_command(
-        self, body: dict[str, Any], client: AsyncWebClient, carried: Carried, *, stale: bool
+        self,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        carried: Carried,
+        *,
+        team: str,
+        stale: bool,
     ) -> None:
-        team, user = _team_of(body), str(body.get("user_id", ""))
+        user = str(body.get("user_id", ""))
         is_admin = await self.admins.is_admin(client, team, user)
         invocation = inbound.command_to_invocation(body, is_admin=is_admin)
         reply = await self.dispatcher.invoke(invocation)
@@ -217,11 +223,17 @@ class SlackAdapter:
         await self._upload_image(client, channel, reply)
 
     async def _run_action(
-        self, body: dict[str, Any], client: AsyncWebClient, carried: Carried, *, stale: bool
+        self,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        carried: Carried,
+        *,
+        team: str,
+        stale: bool,
     ) -> None:
         user = body.get("user") or {}
         user_id = str(user.get("id", ""))
-        is_admin = await self.admins.is_admin(client, _team_of(body), user_id)
+        is_admin = await self.admins.is_admin(client, team, user_id)
         press = inbound.action_to_press(body, is_admin=is_admin)
         reply = await self.dispatcher.press(press)
         if carried.taken:
@@ -296,12 +308,11 @@ class SlackAdapter:
             await self._post_late(client, channel, user, late)
 
     async def _run_submission(
-        self, body: dict[str, Any], client: AsyncWebClient, carried: Carried
+        self, body: dict[str, Any], client: AsyncWebClient, carried: Carried, *, team: str
     ) -> None:
         view = body.get("view") or {}
         metadata = json.loads(view.get("private_metadata") or "{}")
         user = body.get("user") or {}
-        team = _team_of(body)
         user_id = str(user.get("id", ""))
         channel = str(metadata.get("channel", ""))
         is_admin = await self.admins.is_admin(client, team, user_id)
