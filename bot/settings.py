@@ -9,23 +9,20 @@ from typing import Annotated
 from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.time import read_duration
+
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
-
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _duration(value: object) -> object:
     """Accept what people write in an env file: `12h`, `90m`, `3600`; else let pydantic parse
     (`12:00:00`, ISO 8601 `PT12H`)."""
     if isinstance(value, str):
-        text = value.strip().lower()
-        if text.isdigit():
-            return timedelta(seconds=int(text))
-        if text[:-1].isdigit() and text[-1:] in _UNITS:
-            return timedelta(seconds=int(text[:-1]) * _UNITS[text[-1]])
+        span = read_duration(value)
+        if span is not None:
+            return span
     return value
 
 

@@ -20,10 +20,10 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.core.time import describe_days, format_days, parse_days
 from bot.store.db import WRITE_INTENT
 from bot.store.tables import deliveries, notices, schedules
 from scheduler.recurrence import Occurrence, WeeklyRule, next_occurrence, occurrences_between
-from scheduler.specs import describe_days, format_days, parse_days
 
 # Occurrences older than this when finally sent are marked late in the ledger.
 LATE_AFTER = timedelta(minutes=1)

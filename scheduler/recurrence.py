@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Bounds the search for the next occurrence: a rule with at least one weekday always has one
 # within 8 days; the extra margin covers the DST shifts of a single day.
 _SEARCH_DAYS = 9

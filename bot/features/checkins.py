@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from statistics import mean
@@ -13,6 +12,7 @@ from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import Button, Context, Form, FormField, Member, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, action, command
 from bot.core.text import truncate
+from bot.core.time import parse_duration
 from bot.store.checkins import Answer, Checkin, CheckinClosed
 from scheduler.ledger import Claim
 
@@ -26,7 +26,6 @@ CONFIDENCE_FIELD = "confidence"
 CONFIDENCE_LABEL = "How confident do you feel about the material, 1 (lost) to 5 (solid)?"
 NO_BLOCKERS = {"", "-", "none", "no", "n/a", "nothing", "nope"}
 MOST_LISTED = 5
-_DURATION = re.compile(r"^(\d+)\s*([hd])$")
 
 
 def _actions(_services: Services) -> Sequence[str]:
@@ -78,10 +77,9 @@ async def checkin(ctx: CommandContext) -> Reply:
 
 
 def _window(text: str) -> timedelta:
-    match = _DURATION.match(text.lower())
-    if match is None:
-        raise UserError(f"`{text}` isn't a window.", hint="Use hours or days, e.g. `48h` or `2d`.")
-    window = timedelta(hours=int(match[1])) if match[2] == "h" else timedelta(days=int(match[1]))
+    window = parse_duration(
+        text, units="hd", noun="window", hint="Use hours or days, e.g. `48h` or `2d`."
+    )
     if not timedelta(hours=1) <= window <= timedelta(days=7):
         raise UserError("A check-in stays open from 1 hour to 7 days.")
     return window

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, timedelta
 
@@ -11,6 +10,7 @@ from bot.core.context import ActionContext, CommandContext, Services
 from bot.core.errors import UserError
 from bot.core.model import Button, Context, Image, Reply, Section
 from bot.core.registry import OptionSpec, action, command
+from bot.core.time import parse_duration
 from bot.features.charts import bar_chart_png
 from bot.store.polls import Poll, PollClosed, Tally
 from scheduler.ledger import Claim
@@ -25,8 +25,6 @@ LONGEST_OPEN = timedelta(days=14)
 ANONYMITY_THRESHOLD = 3
 USAGE = '/poll "question" "option" "option" … [anonymous] [closes 2h|30m|3d]'
 PROGRESS_OPTIONS = ("Not started", "Started", "Halfway", "Done", "Ahead")
-_DURATION = re.compile(r"^(\d+)\s*([mhd])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
 @command(
@@ -76,7 +74,7 @@ def parse_poll(words: Sequence[str]) -> tuple[str, tuple[str, ...], bool, timede
         if word.lower() == "anonymous":
             anonymous = True
         elif word.lower() == "closes" and rest:
-            open_for = parse_duration(rest.pop(0))
+            open_for = _open_for(rest.pop(0))
         else:
             options.append(word.strip())
     if len(question) > MAX_QUESTION:
@@ -93,11 +91,8 @@ def parse_poll(words: Sequence[str]) -> tuple[str, tuple[str, ...], bool, timede
     return question, tuple(options), anonymous, open_for
 
 
-def parse_duration(text: str) -> timedelta:
-    match = _DURATION.match(text.strip().lower())
-    if match is None:
-        raise UserError(f"`{text}` isn't a duration.", hint="Use e.g. `30m`, `2h` or `3d`.")
-    span = timedelta(**{_UNITS[match[2]]: int(match[1])})
+def _open_for(text: str) -> timedelta:
+    span = parse_duration(text)
     if not timedelta(minutes=1) <= span <= LONGEST_OPEN:
         raise UserError("A poll can stay open from 1 minute to 14 days.")
     return span

@@ -10,9 +10,9 @@ from bot.core.context import CommandContext, Services
 from bot.core.errors import UserError
 from bot.core.model import Context, Image, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, command
+from bot.core.time import parse_zone
 from bot.features.charts import bar_chart_png
 from bot.store.progress import Break
-from scheduler.specs import parse_zone
 
 CHART_WEEKS = 8
 LONGEST_SNOOZE = timedelta(days=90)

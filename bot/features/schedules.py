@@ -12,14 +12,14 @@ from bot.core.errors import UserError
 from bot.core.model import Context, Reply, Section
 from bot.core.registry import OptionSpec, command
 from bot.core.text import one_of
-from scheduler.ledger import DeliveryRecord, ScheduleRecord, Status
-from scheduler.recurrence import WeeklyRule, next_occurrence
-from scheduler.specs import (
+from bot.core.time import (
     parse_days,
     parse_time_of_day,
     parse_zone,
     suggest_zone_completion,
 )
+from scheduler.ledger import DeliveryRecord, ScheduleRecord, Status
+from scheduler.recurrence import WeeklyRule, next_occurrence
 
 ACTIONS = ("add", "list", "pause", "resume", "remove", "timezone", "status")
 KINDS = ("nudge", "checkin", "poll")

@@ -1,16 +1,21 @@
-"""Parse what an admin types (`mon,thu`, `18:30`, `Europe/Berlin`) into rule parts, kindly."""
+"""One home for time as people type and read it: days (`mon,thu`), times of day (`18:30`), zones
+(`Europe/Berlin`, with suggestions), durations (`48h`).
+
+Everything here is a pure function of its arguments; parse errors are friendly `UserError`s.
+"""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
-from datetime import time
+from datetime import time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
 from bot.core.text import closest, one_of
-from scheduler.recurrence import WEEKDAY_NAMES
 
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_ALIASES: dict[str, tuple[int, ...]] = {
     "daily": tuple(range(7)),
     "everyday": tuple(range(7)),
@@ -124,3 +129,31 @@ def suggest_zone_completion(typed: str, *, limit: int = 25) -> list[str]:
     matches = [zone for zone in zone_names() if needle in zone.lower()]
     matches.sort(key=lambda zone: (not zone.lower().startswith(needle), len(zone), zone))
     return [f"{head} {zone}".strip() for zone in matches[:limit]]
+
+
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"^(\d+)\s*([a-z])$")
+
+
+def read_duration(text: str, *, units: str = "smhd") -> timedelta | None:
+    """`90m` → 90 minutes; a bare number is seconds where `s` is allowed; None if not a duration."""
+    cleaned = text.strip().lower()
+    if cleaned.isdigit() and "s" in units:
+        return timedelta(seconds=int(cleaned))
+    match = _DURATION.match(cleaned)
+    if match is None or match[2] not in units:
+        return None
+    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+
+
+def parse_duration(
+    text: str,
+    *,
+    units: str = "mhd",
+    noun: str = "duration",
+    hint: str = "Use e.g. `30m`, `2h` or `3d`.",
+) -> timedelta:
+    span = read_duration(text, units=units)
+    if span is None:
+        raise UserError(f"`{text}` isn't a {noun}.", hint=hint)
+    return span
