@@ -28,8 +28,8 @@ from sqlalchemy import insert, text  # noqa: E402
 from bot.app import build_application, freeze_startup_objects  # noqa: E402
 from bot.core.ports import Pace  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.store.deliveries import Status  # noqa: E402
 from bot.store.tables import groups, schedules  # noqa: E402
-from scheduler.ledger import Status  # noqa: E402
 from scheduler.service import SchedulerService  # noqa: E402
 from tests.fakes.outbox import FakeOutbox  # noqa: E402
 
@@ -97,7 +97,7 @@ async def run_once(database_url: str, count: int, pace: Pace) -> dict[str, float
         freeze_startup_objects()  # as `studybot run` does once it has started
         outbox = FakeOutbox(platform="bench", pace=pace)
         service = SchedulerService(
-            ledger=app.services.schedules,
+            ledger=app.services.deliveries,
             outboxes={"bench": outbox},
             kinds=app.kinds,
             clock=lambda: datetime.now(UTC),
@@ -108,7 +108,7 @@ async def run_once(database_url: str, count: int, pace: Pace) -> dict[str, float
             await service.tick()
             await service.drain()
             elapsed = time.perf_counter() - started
-        counts = await app.services.schedules.count_by_status()
+        counts = await app.services.deliveries.count_by_status()
         assert len(outbox.posts) == count, (len(outbox.posts), count)
         assert counts == {Status.SENT: count}, counts
         return {

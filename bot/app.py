@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -14,6 +14,7 @@ from bot.core.context import Clock, Services
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Outbox
 from bot.core.registry import Registry
+from bot.core.scheduled import ScheduledKind
 from bot.features import feature_modules
 from bot.features.checkins import CheckinKind, sweep_checkins
 from bot.features.nudges import NudgeKind
@@ -26,12 +27,13 @@ from bot.store.db import (
     process_identity,
     upgrade_database,
 )
+from bot.store.deliveries import DeliveryLedger
 from bot.store.polls import PollStore
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
+from bot.store.schedules import ScheduleStore
 from content.catalog import load_catalog
-from scheduler.ledger import Ledger
-from scheduler.service import Kind, SchedulerService
+from scheduler.service import SchedulerService
 
 
 def utc_now() -> datetime:
@@ -43,12 +45,12 @@ class Application:
     settings: Settings
     services: Services
     dispatcher: Dispatcher
-    kinds: Mapping[str, Kind]
+    kinds: Sequence[ScheduledKind]
 
     def scheduler(self, outboxes: Mapping[str, Outbox]) -> SchedulerService:
         """A scheduler delivering through these adapters (only their platforms' schedules)."""
         return SchedulerService(
-            ledger=self.services.schedules,
+            ledger=self.services.deliveries,
             outboxes=outboxes,
             kinds=self.kinds,
             clock=self.services.clock,
@@ -73,20 +75,24 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
     except BaseException:
         await engine.dispose()
         raise
-    kinds: dict[str, Kind] = {"nudge": NudgeKind(catalog)}
     services = Services(
         catalog=catalog,
         store=Store(engine),
         registry=registry,
         clock=clock,
-        schedules=Ledger(engine, claimer=process_identity()),
+        schedules=ScheduleStore(engine),
+        deliveries=DeliveryLedger(engine, claimer=process_identity()),
         polls=PollStore(engine),
         checkins=CheckinStore(engine),
         progress=ProgressStore(engine),
-        schedule_kinds=frozenset([*kinds, "poll", "checkin"]),
+        schedule_kinds=frozenset(["nudge", "poll", "checkin"]),
     )
-    kinds["poll"] = ProgressPollKind(services)
-    kinds["checkin"] = CheckinKind(services)
+    # A tuple of the port's type: the type checker proves every kind fits ScheduledKind.
+    kinds: tuple[ScheduledKind, ...] = (
+        NudgeKind(catalog),
+        ProgressPollKind(services),
+        CheckinKind(services),
+    )
     return Application(
         settings=settings, services=services, dispatcher=Dispatcher(services), kinds=kinds
     )

@@ -134,8 +134,8 @@ def _load_file(
 
 
 def _raw_id(raw: Any, kind: str, position: int) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-        return raw["id"]
+    if isinstance(raw, dict) and isinstance(entry_id := raw.get("id"), str):
+        return entry_id
     return f"{kind} #{position}"
 
 

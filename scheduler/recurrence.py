@@ -15,33 +15,15 @@ Everything here is a pure function of its arguments: no clock is read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from bot.core.time import Occurrence, WeeklyRule
+
 # Bounds the search for the next occurrence: a rule with at least one weekday always has one
 # within 8 days; the extra margin covers the DST shifts of a single day.
 _SEARCH_DAYS = 9
-
-
-@dataclass(frozen=True, kw_only=True)
-class WeeklyRule:
-    weekdays: frozenset[int]  # 0 = Monday … 6 = Sunday, as date.weekday() counts
-    at: time
-    zone: ZoneInfo
-
-    def __post_init__(self) -> None:
-        if not self.weekdays or not self.weekdays <= set(range(7)):
-            raise ValueError(f"weekdays must be a non-empty subset of 0..6, not {self.weekdays}")
-        if self.at.tzinfo is not None:
-            raise ValueError("the time of day is wall-clock time in `zone`, without tzinfo")
-
-
-@dataclass(frozen=True, kw_only=True, order=True)
-class Occurrence:
-    due_at: datetime  # aware, UTC
-    slot: str  # local "YYYY-MM-DDTHH:MM": the identity of the occurrence
 
 
 def slot_key(day: date, at: time) -> str:

@@ -1,7 +1,7 @@
 """The scheduler: a timer that asks the ledger what is due and fans the posts out, paced.
 
 APScheduler 3.11 is only the timer here: one interval job per process runs `tick`, which claims
-due occurrences from the database (see ledger.py). Nothing about a schedule lives in
+due occurrences from the database (see bot/store/deliveries.py). Nothing about a schedule lives in
 APScheduler's memory, so there is nothing to rebuild at start and nothing to lose at a crash, and
 any number of processes can tick against one PostgreSQL database without a leader.
 """
@@ -14,14 +14,23 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.model import Reply, Section
 from bot.core.ports import Outbox, PostFailed, PostOutcomeUnknown
-from scheduler.ledger import Claim, ClaimHook, Ledger, Outcome, Status
+from bot.core.scheduled import (
+    Announcement,
+    ClaimTransaction,
+    ScheduledKind,
+    ScheduledOccurrence,
+    ScheduledPost,
+    Sweeper,
+)
+from bot.store.deliveries import DeliveryLedger, Outcome, Status
+from scheduler.claiming import plan_claims
 from scheduler.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -40,21 +49,6 @@ FAILURE_NOTICE = (
     "I couldn't deliver the scheduled {kind} due {due} ({reason}). "
     "Admins: `/schedule status` shows the details."
 )
-
-
-# Something due that is not a schedule occurrence (e.g. a poll whose time is up). Called every
-# tick with the platforms this process serves; returns (group id, reply, idempotency key) to post.
-# It must hand out each item once across processes (e.g. a conditional UPDATE).
-Sweeper = Callable[[list[str]], Awaitable[list[tuple[str, Reply, str]]]]
-
-
-class Kind(Protocol):
-    """What a schedulable kind (nudge, check-in, poll) provides."""
-
-    name: str
-    on_claim: ClaimHook | None
-
-    async def compose(self, claim: Claim) -> Reply: ...
 
 
 @dataclass(frozen=True)
@@ -85,9 +79,9 @@ class SchedulerService:
     def __init__(
         self,
         *,
-        ledger: Ledger,
+        ledger: DeliveryLedger,
         outboxes: Mapping[str, Outbox],
-        kinds: Mapping[str, Kind],
+        kinds: Sequence[ScheduledKind],
         clock: Callable[[], datetime],
         grace: timedelta,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
@@ -99,7 +93,7 @@ class SchedulerService:
         self.sweepers = list(sweepers)
         self.ledger = ledger
         self.outboxes = dict(outboxes)
-        self.kinds = dict(kinds)
+        self.kinds = {kind.name: kind for kind in kinds}
         self.clock = clock
         self.grace = grace
         self._sleep = sleep
@@ -154,12 +148,13 @@ class SchedulerService:
             while True:
                 while len(self._in_flight) >= MAX_IN_FLIGHT:
                     await asyncio.wait(list(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+                now = self.clock()
                 claims = await self.ledger.claim_due(
-                    now=self.clock(),
-                    grace=self.grace,
+                    now=now,
                     platforms=self.platforms,
                     limit=self.claim_batch,
-                    hooks={k.name: k.on_claim for k in self.kinds.values() if k.on_claim},
+                    plan=partial(plan_claims, now=now, grace=self.grace),
+                    prepare=self._prepare,
                 )
                 for claim in claims:
                     self._spawn(self._deliver(claim, attempts_so_far=0))
@@ -168,9 +163,20 @@ class SchedulerService:
                     break
             await self._flush()
             for sweeper in self.sweepers:
-                for group_id, reply, key in await sweeper(self.platforms):
-                    self._spawn(self._announce(group_id, reply, key))
+                for announcement in await sweeper(self.platforms):
+                    self._spawn(self._announce(announcement))
             return TickReport(claimed=claimed, recovered=recovered)
+
+    async def _prepare(
+        self, transaction: ClaimTransaction, claims: Sequence[ScheduledOccurrence]
+    ) -> Mapping[int, str]:
+        """Let each kind decide, inside the claim transaction, what its occurrences will post."""
+        payloads: dict[int, str] = {}
+        for name, kind in self.kinds.items():
+            of_kind = [claim for claim in claims if claim.kind == name]
+            if of_kind:
+                payloads.update(await kind.on_claim(transaction, of_kind))
+        return payloads
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -222,16 +228,16 @@ class SchedulerService:
                 return PostResult(Status.UNKNOWN, attempts, "an unexpected error")
             return PostResult(Status.SENT, attempts, None, ref)
 
-    async def _deliver(self, claim: Claim, *, attempts_so_far: int) -> None:
+    async def _deliver(self, claim: ScheduledOccurrence, *, attempts_so_far: int) -> None:
         try:
-            reply = await self.kinds[claim.kind].compose(claim)
+            post = await self.kinds[claim.kind].compose(claim)
         except Exception as error:  # a bug in a composer must not lose the outcome
             log.exception("composing %s for schedule %s failed", claim.kind, claim.schedule_id)
             await self._record(claim, Status.FAILED, attempts=0, detail=f"compose: {error}")
             return
         key = f"studybot:{claim.schedule_id}:{claim.slot}"
         result = await self._post(
-            claim.platform, claim.group_id, reply, key, attempts_so_far=attempts_so_far
+            claim.platform, claim.group_id, post.reply, key, attempts_so_far=attempts_so_far
         )
         await self._record(
             claim,
@@ -243,20 +249,26 @@ class SchedulerService:
         if result.status is not Status.SENT:
             await self._notify(claim, result.detail or "unknown reason")
             return
-        after_post = getattr(self.kinds[claim.kind], "after_post", None)
-        if after_post is not None and result.message_ref is not None:
-            try:
-                await after_post(claim, result.message_ref)
-            except Exception:  # the post went out; a bookkeeping failure must not undo that
-                log.exception("after_post of %s failed", claim.kind)
+        await self._after_sent(claim, post, result.message_ref)
 
-    async def _announce(self, group_id: str, reply: Reply, key: str) -> None:
+    async def _after_sent(
+        self, claim: ScheduledOccurrence, post: ScheduledPost, message_ref: str | None
+    ) -> None:
+        if post.on_sent is None or message_ref is None:
+            return
+        try:
+            await post.on_sent(message_ref)
+        except Exception:  # the post went out; a bookkeeping failure must not undo that
+            log.exception("noting the sent %s of schedule %s failed", claim.kind, claim.schedule_id)
+
+    async def _announce(self, announcement: Announcement) -> None:
         """Post a sweeper's message, paced and retried like scheduled posts."""
+        group_id, reply = announcement.group_id, announcement.reply
         platform = group_id.split(":", 1)[0]
-        result = await self._post(platform, group_id, reply, key)
+        result = await self._post(platform, group_id, reply, announcement.key)
         if result.status is Status.SENT:
             return
-        log.warning("could not post %s to %s: %s", key, group_id, result.detail)
+        log.warning("could not post %s to %s: %s", announcement.key, group_id, result.detail)
         await self.ledger.add_notice(
             group_id,
             f"I couldn't post {reply.summary or reply.title} ({result.detail}).",
@@ -265,7 +277,7 @@ class SchedulerService:
 
     async def _record(
         self,
-        claim: Claim,
+        claim: ScheduledOccurrence,
         status: Status,
         *,
         attempts: int,
@@ -294,7 +306,7 @@ class SchedulerService:
         batch, self._outcomes = self._outcomes, []
         await self.ledger.finish(batch, now=self.clock())
 
-    async def _notify(self, claim: Claim, reason: str) -> None:
+    async def _notify(self, claim: ScheduledOccurrence, reason: str) -> None:
         """Tell the group's admins: in the channel if possible, else on their next command."""
         local_due = claim.slot.replace("T", " ")
         text = FAILURE_NOTICE.format(kind=claim.kind, due=local_due, reason=reason)

@@ -1,4 +1,5 @@
-"""The one rule above all: the core and the features know nothing about platforms or timers."""
+"""The one rule above all: the core and the features know nothing about platforms or timers; and
+only the store speaks SQL."""
 
 from __future__ import annotations
 
@@ -10,11 +11,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {"slack_bolt", "slack_sdk", "discord", "aiohttp", "apscheduler"}
 ADAPTERS = {"bot.adapters"}
+# SQL lives in bot/store only: features and the scheduler reach the database through its modules.
+SQL = {"sqlalchemy", "alembic", "asyncpg", "aiosqlite", "sqlite3"}
 RULES: dict[str, set[str]] = {
-    "bot/core": FORBIDDEN | ADAPTERS,
-    "bot/features": FORBIDDEN | ADAPTERS,
-    "content": FORBIDDEN | ADAPTERS | {"bot"},
-    "scheduler": {"slack_bolt", "slack_sdk", "discord", "aiohttp"} | ADAPTERS,
+    "bot/core": FORBIDDEN | ADAPTERS | SQL,
+    "bot/features": FORBIDDEN | ADAPTERS | SQL,
+    "content": FORBIDDEN | ADAPTERS | SQL | {"bot"},
+    # The scheduler is policy (recurrence, claiming, pacing, retries); kinds plug into it through
+    # bot.core.scheduled, so it never imports a feature.
+    "scheduler": {"slack_bolt", "slack_sdk", "discord", "aiohttp"}
+    | ADAPTERS
+    | SQL
+    | {"bot.features"},
 }
 
 
@@ -50,3 +58,15 @@ def test_the_rule_catches_a_violation(tmp_path: Path) -> None:
     )
     found = violations(tmp_path, "bot/core", RULES["bot/core"])
     assert found == ["bot/core/leak.py imports discord", "bot/core/leak.py imports slack_sdk.web"]
+
+
+def test_the_scheduler_may_not_reach_into_a_feature(tmp_path: Path) -> None:
+    (tmp_path / "scheduler").mkdir()
+    (tmp_path / "scheduler" / "leak.py").write_text(
+        "from bot.features.nudges import NudgeKind\nfrom sqlalchemy import select\n"
+    )
+    found = violations(tmp_path, "scheduler", RULES["scheduler"])
+    assert found == [
+        "scheduler/leak.py imports bot.features.nudges",
+        "scheduler/leak.py imports sqlalchemy",
+    ]

@@ -267,7 +267,7 @@ async def test_a_scheduled_nudge_reaches_the_discord_channel(
         "discord:1200000000000000001:1300000000000000001"
     )
     service = SchedulerService(
-        ledger=app.services.schedules,
+        ledger=app.services.deliveries,
         outboxes={"discord": adapter},
         kinds=app.kinds,
         clock=lambda: record.next_due_at + timedelta(seconds=1),
@@ -454,7 +454,9 @@ async def test_a_threaded_post_replies_to_its_message(
         idempotency_key="k",
     )
     sent = discord_fake.requests_to("POST", r"/channels/\d+/messages")[-1]
+    # channel_id is optional when sending; when given it must be the channel posted to.
     assert sent.body["message_reference"] == {
         "message_id": "1450000000000000009",
+        "channel_id": "1300000000000000001",
         "fail_if_not_exists": False,
     }

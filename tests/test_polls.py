@@ -160,7 +160,7 @@ async def test_a_poll_closes_on_time_exactly_once(
     try:
         services = [
             SchedulerService(
-                ledger=application.services.schedules,
+                ledger=application.services.deliveries,
                 outboxes={"test": outbox},
                 kinds=application.kinds,
                 clock=clock,

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.core.time import WeeklyRule
 from scheduler.recurrence import (
-    WeeklyRule,
     local_to_utc,
     next_occurrence,
     occurrences_between,

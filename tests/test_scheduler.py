@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -12,7 +13,8 @@ from bot.app import Application, build_application
 from bot.core.model import Member
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
 from bot.settings import Settings
-from scheduler.ledger import Ledger, Status
+from bot.store.deliveries import DeliveryLedger, Status
+from scheduler.claiming import plan_claims
 from scheduler.pacing import Pacer
 from scheduler.service import SchedulerService
 from tests.chat import Chat, reply_text
@@ -47,12 +49,12 @@ def make_service(
     app: Application,
     outbox: FakeOutbox,
     *,
-    ledger: Ledger | None = None,
+    ledger: DeliveryLedger | None = None,
     grace: timedelta = timedelta(hours=12),
     sleeps: Sleeps | None = None,
 ) -> SchedulerService:
     return SchedulerService(
-        ledger=ledger or app.services.schedules,
+        ledger=ledger or app.services.deliveries,
         outboxes={outbox.platform: outbox},
         kinds=app.kinds,
         clock=app.services.clock,
@@ -67,7 +69,7 @@ async def run_tick(service: SchedulerService) -> None:
 
 
 async def statuses(app: Application) -> dict[Status, int]:
-    return await app.services.schedules.count_by_status()
+    return await app.services.deliveries.count_by_status()
 
 
 async def test_a_due_nudge_is_posted_once(
@@ -115,8 +117,11 @@ async def test_a_crash_between_claim_and_post_is_never_blindly_resent(
     await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
     clock.set(MONDAY_8_UTC + timedelta(seconds=1))
     # The old process claimed the occurrence and died before recording what happened.
-    claims = await app.services.schedules.claim_due(
-        now=clock(), grace=timedelta(hours=12), platforms=["test"], limit=10
+    claims = await app.services.deliveries.claim_due(
+        now=clock(),
+        platforms=["test"],
+        limit=10,
+        plan=partial(plan_claims, now=clock(), grace=timedelta(hours=12)),
     )
     assert len(claims) == 1
     service = make_service(app, outbox)
@@ -136,8 +141,11 @@ async def test_an_idempotent_platform_finishes_an_orphaned_claim(
     outbox = FakeOutbox(idempotent=True)
     await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
     clock.set(MONDAY_8_UTC + timedelta(seconds=1))
-    await app.services.schedules.claim_due(
-        now=clock(), grace=timedelta(hours=12), platforms=["test"], limit=10
+    await app.services.deliveries.claim_due(
+        now=clock(),
+        platforms=["test"],
+        limit=10,
+        plan=partial(plan_claims, now=clock(), grace=timedelta(hours=12)),
     )
     clock.advance(timedelta(minutes=11))
     await run_tick(make_service(app, outbox))
@@ -306,7 +314,7 @@ async def test_daylight_saving_days_fire_once_per_local_slot(
         clock.set(datetime(2026, 10, 25, 0, 0, tzinfo=UTC) + timedelta(minutes=minute))
         await run_tick(service)
     assert len(outbox.posts) == 2
-    records = await app.services.schedules.recent_deliveries("test:group")
+    records = await app.services.deliveries.recent_deliveries("test:group")
     assert [d.due_at for d in records[1]][0] == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 

@@ -414,7 +414,7 @@ async def test_a_scheduled_nudge_reaches_the_slack_channel(
     records = await app.services.schedules.list_schedules("slack:T1:C1")
     due = records[0].next_due_at
     service = SchedulerService(
-        ledger=app.services.schedules,
+        ledger=app.services.deliveries,
         outboxes={"slack": adapter},
         kinds=app.kinds,
         clock=lambda: due + timedelta(seconds=2),

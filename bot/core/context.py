@@ -12,11 +12,12 @@ from bot.core.model import ActionPress, Invocation
 if TYPE_CHECKING:
     from bot.core.registry import Registry
     from bot.store.checkins import CheckinStore
+    from bot.store.deliveries import DeliveryLedger
     from bot.store.polls import PollStore
     from bot.store.progress import ProgressStore
     from bot.store.repos import Store
+    from bot.store.schedules import ScheduleStore
     from content.catalog import Catalog
-    from scheduler.ledger import Ledger
 
 Clock = Callable[[], datetime]
 
@@ -28,7 +29,8 @@ class Services:
     registry: Registry
     # Time is an argument: tests pass a controllable clock; production passes an aware UTC now.
     clock: Clock
-    schedules: Ledger
+    schedules: ScheduleStore
+    deliveries: DeliveryLedger
     polls: PollStore
     checkins: CheckinStore
     progress: ProgressStore

@@ -8,12 +8,38 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
 from bot.core.text import closest, one_of
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeeklyRule:
+    """`mon,thu` at 18:30 in Europe/Berlin: wall-clock time in a zone (scheduler/recurrence.py
+    turns it into instants)."""
+
+    weekdays: frozenset[int]  # 0 = Monday … 6 = Sunday, as date.weekday() counts
+    at: time
+    zone: ZoneInfo
+
+    def __post_init__(self) -> None:
+        if not self.weekdays or not self.weekdays <= set(range(7)):
+            raise ValueError(f"weekdays must be a non-empty subset of 0..6, not {self.weekdays}")
+        if self.at.tzinfo is not None:
+            raise ValueError("the time of day is wall-clock time in `zone`, without tzinfo")
+
+
+@dataclass(frozen=True, kw_only=True, order=True)
+class Occurrence:
+    """One occurrence of a weekly rule."""
+
+    due_at: datetime  # aware, UTC
+    slot: str  # local "YYYY-MM-DDTHH:MM": the identity of the occurrence
+
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_ALIASES: dict[str, tuple[int, ...]] = {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from statistics import mean
 
 from bot.core.arguments import split_words
@@ -11,10 +12,15 @@ from bot.core.context import ActionContext, CommandContext, Services
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import Button, Context, Form, FormField, Member, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, action, command
+from bot.core.scheduled import (
+    Announcement,
+    ClaimTransaction,
+    ScheduledOccurrence,
+    ScheduledPost,
+)
 from bot.core.text import truncate
 from bot.core.time import parse_duration
 from bot.store.checkins import Answer, Checkin, CheckinClosed
-from scheduler.ledger import Claim
 
 ANSWER_ACTION = "checkin:answer"
 SUBMIT_ACTION = "checkin:submit"
@@ -88,20 +94,23 @@ def _window(text: str) -> timedelta:
 async def open_checkin(
     services: Services, group_id: str, platform: str, window: timedelta = DEFAULT_WINDOW
 ) -> Reply:
+    return checkin_card(await _open(services, group_id, platform, window))
+
+
+async def _open(services: Services, group_id: str, platform: str, window: timedelta) -> Checkin:
     now = services.clock()
     if (current := await services.checkins.latest_open(group_id, now=now)) is not None:
         raise UserError(
             f"A check-in is already open (#{current.id}); it closes {_when(current.closes_at)}."
         )
     group = await services.store.ensure_group(group_id, platform=platform, now=now)
-    opened = await services.checkins.open(
+    return await services.checkins.open(
         group_id=group_id,
         platform=platform,
         week=group.roadmap_week,
         closes_at=now + window,
         now=now,
     )
-    return checkin_card(opened)
 
 
 def _when(moment: datetime) -> str:
@@ -335,19 +344,19 @@ def reminder(item: Checkin, missing: dict[str, str], *, ping: bool) -> Reply:
 REMIND_BEFORE = timedelta(hours=12)
 
 
-async def sweep_checkins(services: Services, platforms: list[str]) -> list[tuple[str, Reply, str]]:
+async def sweep_checkins(services: Services, platforms: Sequence[str]) -> list[Announcement]:
     """For the scheduler: one reminder before a check-in closes, and one digest when it has."""
     now = services.clock()
-    out: list[tuple[str, Reply, str]] = []
+    out: list[Announcement] = []
     for item in await services.checkins.due(now=now, platforms=platforms):
         if item.closes_at <= now:
             closed = await services.checkins.close(item.id, now=now)
             if closed is not None:
                 out.append(
-                    (
-                        closed.group_id,
-                        await digest(services, closed),
-                        f"studybot:checkin-digest:{closed.id}",
+                    Announcement(
+                        group_id=closed.group_id,
+                        reply=await digest(services, closed),
+                        key=f"studybot:checkin-digest:{closed.id}",
                     )
                 )
             continue
@@ -359,10 +368,10 @@ async def sweep_checkins(services: Services, platforms: list[str]) -> list[tuple
             if missing:
                 ping = await services.checkins.mentions(item.group_id)
                 out.append(
-                    (
-                        item.group_id,
-                        reminder(item, missing, ping=ping),
-                        f"studybot:checkin-reminder:{item.id}",
+                    Announcement(
+                        group_id=item.group_id,
+                        reply=reminder(item, missing, ping=ping),
+                        key=f"studybot:checkin-reminder:{item.id}",
                     )
                 )
     return out
@@ -372,22 +381,24 @@ class CheckinKind:
     """The scheduled weekly check-in (kind `checkin`)."""
 
     name = "checkin"
-    on_claim = None
 
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def compose(self, claim: Claim) -> Reply:
-        now = self.services.clock()
-        current = await self.services.checkins.latest_open(claim.group_id, now=now)
-        if current is not None:
-            return checkin_card(current)
-        return await open_checkin(self.services, claim.group_id, claim.platform)
+    async def on_claim(
+        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
+    ) -> Mapping[int, str]:
+        return {}
 
-    async def after_post(self, claim: Claim, message_ref: str) -> None:
+    async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
+        now = self.services.clock()
+        current = await self.services.checkins.latest_open(occurrence.group_id, now=now)
+        if current is None:
+            current = await _open(
+                self.services, occurrence.group_id, occurrence.platform, DEFAULT_WINDOW
+            )
+        return ScheduledPost(reply=checkin_card(current), on_sent=partial(self._sent, current.id))
+
+    async def _sent(self, checkin_id: int, message_ref: str) -> None:
         """Remember where the check-in was posted, so the digest answers in its thread."""
-        current = await self.services.checkins.latest_open(
-            claim.group_id, now=self.services.clock()
-        )
-        if current is not None:
-            await self.services.checkins.set_message_ref(current.id, message_ref)
+        await self.services.checkins.set_message_ref(checkin_id, message_ref)

@@ -12,14 +12,15 @@ import random
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.core.model import Button, Context, Reply, Section
+from bot.core.scheduled import (
+    ClaimTransaction,
+    RoadmapPosition,
+    ScheduledOccurrence,
+    ScheduledPost,
+)
 from bot.features.tip import ANOTHER_TIP_ACTION
-from bot.store.tables import groups
 from content.catalog import Catalog
-from scheduler.ledger import Claim
 
 FINISHED = "That was the last week of the roadmap: the next nudge starts it again from week 1."
 
@@ -36,43 +37,28 @@ class NudgeKind:
         self.catalog = catalog
 
     async def on_claim(
-        self, connection: AsyncConnection, claims: Sequence[Claim]
+        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
     ) -> Mapping[int, str]:
-        group_ids = sorted({claim.group_id for claim in claims})
-        rows = (
-            await connection.execute(
-                select(groups.c.id, groups.c.roadmap_week, groups.c.roadmap_week_of).where(
-                    groups.c.id.in_(group_ids)
-                )
-            )
-        ).all()
-        state = {row.id: (row.roadmap_week, row.roadmap_week_of) for row in rows}
+        positions = dict(
+            await transaction.roadmap_positions({item.group_id for item in occurrences})
+        )
         payloads: dict[int, str] = {}
-        changed: set[str] = set()
-        for claim in sorted(claims, key=lambda c: c.due_at):
-            week, marked = state.get(claim.group_id, (1, None))
-            this_week = iso_week_of(claim.slot)
-            if marked is not None and marked != this_week:
-                week = week % self.catalog.week_count + 1
-            if marked != this_week:
-                state[claim.group_id] = (week, this_week)
-                changed.add(claim.group_id)
-            payloads[claim.delivery_id] = str(week)
-        if changed:
-            # One executemany rather than a statement per group: a fan-out claims hundreds.
-            await connection.execute(
-                update(groups)
-                .where(groups.c.id == bindparam("group_id"))
-                .values(roadmap_week=bindparam("week"), roadmap_week_of=bindparam("marked")),
-                [
-                    {"group_id": g, "week": state[g][0], "marked": state[g][1]}
-                    for g in sorted(changed)
-                ],
-            )
+        moved: dict[str, RoadmapPosition] = {}
+        for occurrence in sorted(occurrences, key=lambda item: item.due_at):
+            position = positions.get(occurrence.group_id, RoadmapPosition(week=1, moved_in=None))
+            this_week = iso_week_of(occurrence.slot)
+            if position.moved_in != this_week:
+                week = position.week
+                if position.moved_in is not None:
+                    week = week % self.catalog.week_count + 1
+                position = RoadmapPosition(week=week, moved_in=this_week)
+                positions[occurrence.group_id] = moved[occurrence.group_id] = position
+            payloads[occurrence.delivery_id] = str(position.week)
+        await transaction.move_roadmaps(moved)
         return payloads
 
-    async def compose(self, claim: Claim) -> Reply:
-        week_number = int(claim.payload or "1")
+    async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
+        week_number = int(occurrence.payload or "1")
         week = self.catalog.weeks.get(week_number) or self.catalog.weeks[1]
         topic = self.catalog.topics[week.topic]
         tip = random.choice(self.catalog.tips_in(topic.id))
@@ -82,7 +68,7 @@ class NudgeKind:
             Section(heading=f"Tip: {tip.title}", text=f"{tip.action} (about {tip.minutes} min)"),
             Section(heading="Think about", text=week.checkin_question),
         ]
-        late = " · sent late: I was offline at the scheduled time" if claim.late else ""
+        late = " · sent late: I was offline at the scheduled time" if occurrence.late else ""
         parts.append(
             Context(
                 text=f"Week {week.number} of {self.catalog.week_count} · /roadmap {week.number}"
@@ -92,7 +78,7 @@ class NudgeKind:
         if week.number == self.catalog.week_count:
             parts.append(Context(text=FINISHED))
         title = f"Week {week.number}: {week.title}"
-        return Reply(
+        reply = Reply(
             title=title,
             parts=tuple(parts),
             buttons=(
@@ -100,3 +86,4 @@ class NudgeKind:
             ),
             summary=f"This week's study nudge — {title}",
         )
+        return ScheduledPost(reply=reply)

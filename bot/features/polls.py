@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, timedelta
 
 from bot.core.arguments import split_words
@@ -10,10 +10,15 @@ from bot.core.context import ActionContext, CommandContext, Services
 from bot.core.errors import UserError
 from bot.core.model import Button, Context, Image, Reply, Section
 from bot.core.registry import OptionSpec, action, command
+from bot.core.scheduled import (
+    Announcement,
+    ClaimTransaction,
+    ScheduledOccurrence,
+    ScheduledPost,
+)
 from bot.core.time import parse_duration
 from bot.features.charts import bar_chart_png
 from bot.store.polls import Poll, PollClosed, Tally
-from scheduler.ledger import Claim
 
 VOTE_ACTION = "poll:vote"
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -203,7 +208,7 @@ async def results(services: Services, poll: Poll) -> Reply:
     )
 
 
-async def close_due_polls(services: Services, platforms: list[str]) -> list[tuple[Poll, Reply]]:
+async def close_due_polls(services: Services, platforms: Sequence[str]) -> list[tuple[Poll, Reply]]:
     """Close every poll whose time is up; each one is closed by exactly one caller."""
     closed = []
     now = services.clock()
@@ -221,19 +226,23 @@ class ProgressPollKind:
     """The scheduled weekly poll (kind `poll`): how far did everyone get with this week?"""
 
     name = "poll"
-    on_claim = None
 
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def compose(self, claim: Claim) -> Reply:
+    async def on_claim(
+        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
+    ) -> Mapping[int, str]:
+        return {}
+
+    async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
         services = self.services
-        group = await services.store.get_group(claim.group_id)
+        group = await services.store.get_group(occurrence.group_id)
         week = group.roadmap_week if group else 1
         now = services.clock()
         created = await services.polls.create(
-            group_id=claim.group_id,
-            platform=claim.platform,
+            group_id=occurrence.group_id,
+            platform=occurrence.platform,
             question=f"How far did you get with week {week}?",
             options=PROGRESS_OPTIONS,
             anonymous=False,
@@ -242,14 +251,14 @@ class ProgressPollKind:
             now=now,
             week=week,
         )
-        return poll_card(created, Tally(counts=(0,) * len(PROGRESS_OPTIONS)))
+        return ScheduledPost(reply=poll_card(created, Tally(counts=(0,) * len(PROGRESS_OPTIONS))))
 
 
-async def sweep_closed_polls(
-    services: Services, platforms: list[str]
-) -> list[tuple[str, Reply, str]]:
+async def sweep_closed_polls(services: Services, platforms: Sequence[str]) -> list[Announcement]:
     """For the scheduler: results of every poll whose time is up, each closed exactly once."""
     return [
-        (closed.group_id, reply, f"studybot:poll-results:{closed.id}")
+        Announcement(
+            group_id=closed.group_id, reply=reply, key=f"studybot:poll-results:{closed.id}"
+        )
         for closed, reply in await close_due_polls(services, platforms)
     ]

@@ -13,13 +13,15 @@ from bot.core.model import Context, Reply, Section
 from bot.core.registry import OptionSpec, command
 from bot.core.text import one_of
 from bot.core.time import (
+    WeeklyRule,
     parse_days,
     parse_time_of_day,
     parse_zone,
     suggest_zone_completion,
 )
-from scheduler.ledger import DeliveryRecord, ScheduleRecord, Status
-from scheduler.recurrence import WeeklyRule, next_occurrence
+from bot.store.deliveries import DeliveryRecord, Status
+from bot.store.schedules import ScheduleRecord
+from scheduler.recurrence import next_occurrence
 
 ACTIONS = ("add", "list", "pause", "resume", "remove", "timezone", "status")
 KINDS = ("nudge", "checkin", "poll")
@@ -124,13 +126,15 @@ async def _add(ctx: CommandContext, words: list[str]) -> Reply:
     group = await _group(ctx)
     zone = zone or ZoneInfo(group.timezone)
     rule = WeeklyRule(weekdays=days, at=at, zone=zone)
+    now = services.clock()
     record = await services.schedules.add_schedule(
         group_id=ctx.invocation.group_id,
         platform=ctx.invocation.platform,
         kind=kind,
         rule=rule,
+        first=next_occurrence(rule, now),
         created_by=ctx.invocation.member.id,
-        now=services.clock(),
+        now=now,
     )
     upcoming = _upcoming(rule, services.clock(), 3)
     return Reply(
@@ -197,8 +201,11 @@ async def _set_paused(ctx: CommandContext, words: list[str], *, paused: bool) ->
     action = "pause" if paused else "resume"
     record = await _find(ctx, words, action)
     now = ctx.services.clock()
-    updated = await ctx.services.schedules.set_paused(
-        ctx.invocation.group_id, record.id, paused=paused, now=now
+    schedules, group_id = ctx.services.schedules, ctx.invocation.group_id
+    updated = (
+        await schedules.pause(group_id, record.id)
+        if paused
+        else await schedules.resume(group_id, record.id, next_due=next_occurrence(record.rule, now))
     )
     # A paused group is taking a break: members' streaks survive it.
     if paused:
@@ -273,11 +280,10 @@ def _delivery_line(delivery: DeliveryRecord, zone: ZoneInfo) -> str:
 
 async def _status(ctx: CommandContext, words: list[str]) -> Reply:
     _no_more(words, "status")
-    ledger = ctx.services.schedules
-    records = await ledger.list_schedules(ctx.invocation.group_id)
+    records = await ctx.services.schedules.list_schedules(ctx.invocation.group_id)
     if not records:
         return Reply(title="No schedules yet", parts=(Section(text=f"Add one: `{ADD_USAGE}`"),))
-    recent = await ledger.recent_deliveries(ctx.invocation.group_id)
+    recent = await ctx.services.deliveries.recent_deliveries(ctx.invocation.group_id)
     lines = []
     for record in records:
         lines.append(_line(record))

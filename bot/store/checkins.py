@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -236,11 +237,11 @@ class CheckinStore:
             )
         return result.rowcount > 0
 
-    async def due(self, *, now: datetime, platforms: list[str]) -> list[Checkin]:
+    async def due(self, *, now: datetime, platforms: Sequence[str]) -> list[Checkin]:
         async with self.engine.connect() as connection:
             rows = await connection.execute(
                 select(checkins).where(
-                    checkins.c.closed_at.is_(None), checkins.c.platform.in_(platforms)
+                    checkins.c.closed_at.is_(None), checkins.c.platform.in_(list(platforms))
                 )
             )
             return [_checkin(row) for row in rows]

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -148,7 +149,7 @@ class PollStore:
             .where(poll_votes.c.poll_id == poll.id)
             .group_by(poll_votes.c.option_index)
         )
-        by_option = dict(rows.all())
+        by_option: dict[int, int] = {index: count for index, count in rows.all()}
         return Tally(counts=tuple(by_option.get(i, 0) for i in range(len(poll.options))))
 
     async def close(self, poll_id: int, *, now: datetime) -> Poll | None:
@@ -163,13 +164,13 @@ class PollStore:
             row = result.first()
         return None if row is None else _poll(row)
 
-    async def due(self, *, now: datetime, platforms: list[str]) -> list[int]:
+    async def due(self, *, now: datetime, platforms: Sequence[str]) -> list[int]:
         async with self.engine.connect() as connection:
             result = await connection.execute(
                 select(polls.c.id).where(
                     polls.c.closed_at.is_(None),
                     polls.c.closes_at <= now,
-                    polls.c.platform.in_(platforms),
+                    polls.c.platform.in_(list(platforms)),
                 )
             )
             return list(result.scalars())

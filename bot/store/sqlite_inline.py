@@ -46,11 +46,11 @@ def _show_async() -> None:
 class InlineCursor(sqlite3.Cursor):
     def execute(self, sql: str, parameters: Any = (), /) -> InlineCursor:
         _show_async()
-        return super().execute(sql, parameters)  # type: ignore[return-value]
+        return super().execute(sql, parameters)
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> InlineCursor:
         _show_async()
-        return super().executemany(sql, seq_of_parameters)  # type: ignore[return-value]
+        return super().executemany(sql, seq_of_parameters)
 
     async def _async_soft_close(self) -> None:
         """The async result's hook for drivers whose rows live elsewhere; ours are right here."""
@@ -62,7 +62,7 @@ class InlineConnection(sqlite3.Connection):
 
 
 def _connect(*args: Any, **kwargs: Any) -> InlineConnection:
-    return sqlite3.connect(*args, **kwargs, factory=InlineConnection)  # type: ignore[misc]
+    return sqlite3.connect(*args, **kwargs, factory=InlineConnection)
 
 
 class _InlineModule(ModuleType):

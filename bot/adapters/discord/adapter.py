@@ -15,7 +15,7 @@ import hashlib
 import io
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -32,6 +32,10 @@ from bot.core.model import ActionPress, Form, Reply, Section, Visibility
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
 from bot.settings import Settings
 from bot.store.repos import Store
+
+if TYPE_CHECKING:
+    # discord.types only describes JSON shapes; it is not importable on its own at run time.
+    from discord.types.message import MessageReference
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +92,12 @@ class StudybotButton(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[discord.ui.View],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
     ) -> StudybotButton:
+        # Registered for buttons only (see `template`), so the item is always a button.
+        if not isinstance(item, discord.ui.Button):
+            raise TypeError(f"a studybot custom id on a {type(item).__name__}")
         return cls(item.label or "", item.custom_id or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -354,7 +361,7 @@ class DiscordAdapter:
             nonce=nonce_for(idempotency_key),
             # Answer the message that opened it (e.g. a check-in's digest); fine if it is gone.
             message_reference=(
-                {"message_id": reply.thread_of, "fail_if_not_exists": False}
+                _reference(channel, reply.thread_of)
                 if reply.thread_of and reply.thread_of.isdigit()
                 else MISSING
             ),
@@ -430,3 +437,7 @@ def _caller(interaction: discord.Interaction[Any]) -> inbound.Caller:
 def _log_failure(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("the Discord connection stopped: %s", type(task.exception()).__name__)
+
+
+def _reference(channel: str, message_id: str) -> MessageReference:
+    return {"message_id": message_id, "channel_id": channel, "fail_if_not_exists": False}

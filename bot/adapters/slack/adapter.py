@@ -377,7 +377,7 @@ class SlackAdapter:
                 app_token=self.settings.slack_app_token.get_secret_value(),
                 web_client=self.client,
             )
-            await self._socket.connect_async()
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack: connected in Socket Mode")
             return
         self._runner = web.AppRunner(self.web_app(), access_log=None)
@@ -435,7 +435,7 @@ class SlackAdapter:
 
     async def stop(self) -> None:
         if self._socket is not None:
-            await self._socket.close_async()
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         if self._runner is not None:
             await self._runner.cleanup()
@@ -460,12 +460,14 @@ class SlackAdapter:
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         team, channel = inbound.split_group_id(group_id)
         client = await self._client_for(team)
-        thread: dict[str, str] = {}
+        thread_ts = None
         if reply.thread_of and ":" in reply.thread_of:
             # Our message references are "<channel>:<ts>": answer in that message's thread.
-            thread["thread_ts"] = reply.thread_of.split(":", 1)[1]
+            thread_ts = reply.thread_of.split(":", 1)[1]
         try:
-            response = await client.chat_postMessage(channel=channel, **render(reply), **thread)
+            response = await client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, **render(reply)
+            )
         except SlackApiError as error:
             code = str(error.response.get("error", "unknown_error"))
             status = error.response.status_code
@@ -488,8 +490,10 @@ async def _health(_request: web.Request) -> web.Response:
 
 def _team_of(body: dict[str, Any]) -> str:
     """The workspace of a slash command (team_id) or of an interaction payload (team.id)."""
-    user = body.get("user") if isinstance(body.get("user"), dict) else {}
-    team = body.get("team") if isinstance(body.get("team"), dict) else {}
+    user = body.get("user")
+    user = user if isinstance(user, dict) else {}
+    team = body.get("team")
+    team = team if isinstance(team, dict) else {}
     return str(body.get("team_id") or team.get("id") or user.get("team_id") or "")
 
 

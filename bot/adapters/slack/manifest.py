@@ -72,4 +72,5 @@ def build_manifest(
 
 def manifest_yaml(registry: Registry, *, socket_mode: bool, url: str | None) -> str:
     manifest = build_manifest(registry, socket_mode=socket_mode, url=url)
-    return yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True)
+    text: str = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True)
+    return text
