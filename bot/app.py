@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Protocol
 
-from bot.core.context import Clock, Services
+from bot.core.context import Clock
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Outbox
 from bot.core.registry import Registry
@@ -19,6 +19,7 @@ from bot.features import feature_modules
 from bot.features.checkins import CheckinKind, sweep_checkins
 from bot.features.nudges import NudgeKind
 from bot.features.polls import ProgressPollKind, sweep_closed_polls
+from bot.features.services import Services
 from bot.settings import Settings
 from bot.store.checkins import CheckinStore
 from bot.store.db import (
@@ -44,7 +45,7 @@ def utc_now() -> datetime:
 class Application:
     settings: Settings
     services: Services
-    dispatcher: Dispatcher
+    dispatcher: Dispatcher[Services]
     kinds: Sequence[ScheduledKind]
 
     def scheduler(self, outboxes: Mapping[str, Outbox]) -> SchedulerService:
@@ -94,7 +95,10 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         CheckinKind(services),
     )
     return Application(
-        settings=settings, services=services, dispatcher=Dispatcher(services), kinds=kinds
+        settings=settings,
+        services=services,
+        dispatcher=Dispatcher(services=services, registry=registry, notices=services.store),
+        kinds=kinds,
     )
 
 

@@ -6,7 +6,7 @@ import csv
 import json
 from typing import TextIO
 
-from bot.core.context import Services
+from bot.features.services import Services
 
 WHAT = ("checkins", "polls", "votes")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.model import ActionPress, Columns, Context, Member, Reply, Section
+from bot.features.services import Services
 
 
 def reply_text(reply: Reply) -> str:
@@ -25,7 +26,7 @@ def reply_text(reply: Reply) -> str:
 
 @dataclass
 class Chat:
-    dispatcher: Dispatcher
+    dispatcher: Dispatcher[Services]
     member: Member = field(default_factory=lambda: Member(id="test:ada", name="ada"))
     group_id: str = "test:group"
     platform: str = "test"

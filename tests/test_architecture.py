@@ -14,7 +14,8 @@ ADAPTERS = {"bot.adapters"}
 # SQL lives in bot/store only: features and the scheduler reach the database through its modules.
 SQL = {"sqlalchemy", "alembic", "asyncpg", "aiosqlite", "sqlite3"}
 RULES: dict[str, set[str]] = {
-    "bot/core": FORBIDDEN | ADAPTERS | SQL,
+    # The core knows neither the store nor the scheduler: contexts are generic over the services.
+    "bot/core": FORBIDDEN | ADAPTERS | SQL | {"bot.store", "bot.features", "scheduler"},
     "bot/features": FORBIDDEN | ADAPTERS | SQL,
     "content": FORBIDDEN | ADAPTERS | SQL | {"bot"},
     # The scheduler is policy (recurrence, claiming, pacing, retries); kinds plug into it through

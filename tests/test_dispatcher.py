@@ -24,7 +24,11 @@ ADMIN_ONLY = CommandSpec(
 
 async def test_admin_only_commands_refuse_members(app: Application) -> None:
     registry = Registry([ADMIN_ONLY], [])
-    dispatcher = Dispatcher(replace(app.services, registry=registry))
+    dispatcher = Dispatcher(
+        services=replace(app.services, registry=registry),
+        registry=registry,
+        notices=app.services.store,
+    )
     member = Chat(dispatcher=dispatcher)
     admin = member.as_member(Member(id="test:boss", name="boss", is_admin=True))
     calls.clear()

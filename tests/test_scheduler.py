@@ -424,7 +424,11 @@ async def test_service_start_catches_up_and_stop_drains(
 async def test_a_kind_this_build_does_not_deliver_is_refused(app: Application) -> None:
     from bot.core.dispatcher import Dispatcher
 
-    limited = Dispatcher(replace(app.services, schedule_kinds=frozenset({"nudge"})))
+    limited = Dispatcher(
+        services=replace(app.services, schedule_kinds=frozenset({"nudge"})),
+        registry=app.services.registry,
+        notices=app.services.store,
+    )
     reply = await Chat(dispatcher=limited, member=ADMIN).send("/schedule add poll mon 09:00")
     assert "Scheduled progress polls aren't available" in reply_text(reply)
     assert await app.services.schedules.list_schedules("test:group") == []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from typing import Generic, Protocol
 
 from bot.core.arguments import parse_arguments
-from bot.core.context import ActionContext, CommandContext, Services
+from bot.core.context import ActionContext, CommandContext, ServicesT
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import ActionPress, Context, Invocation, Member, Reply, error_reply
 from bot.core.registry import Registry
@@ -42,13 +43,17 @@ def unknown_command_reply(name: str, registry: Registry) -> Reply:
     )
 
 
-class Dispatcher:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+class NoticeBox(Protocol):
+    async def take_notices(self, group_id: str) -> list[str]:
+        """Failure notices kept for the group's admins, removed as they are read."""
+        ...
 
-    @property
-    def registry(self) -> Registry:
-        return self.services.registry
+
+class Dispatcher(Generic[ServicesT]):
+    def __init__(self, *, services: ServicesT, registry: Registry, notices: NoticeBox) -> None:
+        self.services = services
+        self.registry = registry
+        self.notices = notices
 
     async def handle_line(
         self, line: str, *, member: Member, group_id: str, platform: str
@@ -104,7 +109,7 @@ class Dispatcher:
     async def _with_pending_notices(self, reply: Reply, group_id: str) -> Reply:
         """Admins hear about failed scheduled posts on their next command, whatever it is."""
         try:
-            notices = await self.services.store.take_notices(group_id)
+            notices = await self.notices.take_notices(group_id)
         except Exception:
             log.exception("reading notices for %s failed", group_id)
             return reply

@@ -10,17 +10,18 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bot.core.context import ActionContext, CommandContext, Services
-    from bot.core.model import Reply
+from bot.core.context import ActionContext, CommandContext
+from bot.core.model import Reply
 
-CommandHandler = Callable[["CommandContext"], Awaitable["Reply"]]
-ActionHandler = Callable[["ActionContext"], Awaitable["Reply"]]
-ChoicesProvider = Callable[["Services"], Sequence[str]]
+# The registry does not know the services' type (bot/features/services.py does): handlers and
+# providers are checked where they are written, against their own annotations.
+CommandHandler = Callable[[CommandContext[Any]], Awaitable[Reply]]
+ActionHandler = Callable[[ActionContext[Any]], Awaitable[Reply]]
+ChoicesProvider = Callable[[Any], Sequence[str]]
 # Completions for what a member has typed so far (platforms with autocomplete use it).
-SuggestionProvider = Callable[["Services", str], list[str]]
+SuggestionProvider = Callable[[Any, str], list[str]]
 
 _COMMAND_ATTR = "__studybot_command__"
 _ACTION_ATTR = "__studybot_action__"

@@ -8,7 +8,6 @@ from functools import partial
 from statistics import mean
 
 from bot.core.arguments import split_words
-from bot.core.context import ActionContext, CommandContext, Services
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import Button, Context, Form, FormField, Member, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, action, command
@@ -20,6 +19,7 @@ from bot.core.scheduled import (
 )
 from bot.core.text import truncate
 from bot.core.time import parse_duration
+from bot.features.services import ActionContext, CommandContext, Services
 from bot.store.checkins import Answer, Checkin, CheckinClosed
 
 ANSWER_ACTION = "checkin:answer"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.context import CommandContext, Services
 from bot.core.model import Columns, Context, Field, Reply, Section
 from bot.core.registry import OptionSpec, command
+from bot.features.services import CommandContext, Services
 from content.catalog import Catalog
 from content.models import Aspect
 

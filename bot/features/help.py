@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.model import Context, Reply, Section, Visibility
 from bot.core.registry import CommandSpec, OptionSpec, Registry, command
 from bot.core.text import closest
+from bot.features.services import CommandContext
 
 INTRO = (
     "I help study groups of software engineers move into machine-learning engineering: "

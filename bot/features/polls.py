@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, timedelta
 
 from bot.core.arguments import split_words
-from bot.core.context import ActionContext, CommandContext, Services
 from bot.core.errors import UserError
 from bot.core.model import Button, Context, Image, Reply, Section
 from bot.core.registry import OptionSpec, action, command
@@ -18,6 +17,7 @@ from bot.core.scheduled import (
 )
 from bot.core.time import parse_duration
 from bot.features.charts import bar_chart_png
+from bot.features.services import ActionContext, CommandContext, Services
 from bot.store.polls import Poll, PollClosed, Tally
 
 VOTE_ACTION = "poll:vote"

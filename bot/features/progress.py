@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.context import CommandContext, Services
 from bot.core.errors import UserError
 from bot.core.model import Context, Image, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, command
 from bot.core.time import parse_zone
 from bot.features.charts import bar_chart_png
+from bot.features.services import CommandContext, Services
 from bot.store.progress import Break
 
 CHART_WEEKS = 8

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core.context import CommandContext
 from bot.core.errors import UserError
 from bot.core.model import Button, Context, Reply, Section
 from bot.core.registry import OptionKind, OptionSpec, command
+from bot.features.services import CommandContext
 from bot.features.tip import ANOTHER_TIP_ACTION
 from content.catalog import Catalog
 from content.models import Week

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.arguments import split_words
-from bot.core.context import CommandContext, Services
 from bot.core.errors import UserError
 from bot.core.model import Context, Reply, Section
 from bot.core.registry import OptionSpec, command
@@ -19,6 +18,7 @@ from bot.core.time import (
     parse_zone,
     suggest_zone_completion,
 )
+from bot.features.services import CommandContext, Services
 from bot.store.deliveries import DeliveryRecord, Status
 from bot.store.schedules import ScheduleRecord
 from scheduler.recurrence import next_occurrence

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from bot.core.context import ActionContext, CommandContext, Services
 from bot.core.errors import UserError
 from bot.core.model import Button, Context, Member, Reply, Section
 from bot.core.registry import OptionSpec, action, command
+from bot.features.services import ActionContext, CommandContext, Services
 from bot.store.repos import TipChoice
 from content.catalog import Catalog
 from content.models import Tip

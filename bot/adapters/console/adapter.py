@@ -18,6 +18,7 @@ from bot.adapters.console.render import render
 from bot.core.dispatcher import Dispatcher, parse_command_line
 from bot.core.model import ActionPress, Button, Form, Member, Reply, error_reply
 from bot.core.ports import Pace
+from bot.features.services import Services
 
 PLATFORM = "console"
 PROMPT = "studybot> "
@@ -33,7 +34,7 @@ class ConsoleAdapter:
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        dispatcher: Dispatcher[Services],
         *,
         user: str = "you",
         group: str = "local",

@@ -30,6 +30,7 @@ from bot.adapters.discord.outbound import RenderedMessage, render
 from bot.core.dispatcher import Dispatcher
 from bot.core.model import ActionPress, Form, Reply, Section, Visibility
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
+from bot.features.services import Services
 from bot.settings import Settings
 from bot.store.repos import Store
 
@@ -140,7 +141,9 @@ class DiscordAdapter:
     # Messages carry a deterministic nonce with enforce_nonce: a repeat is dropped by Discord.
     idempotent = True
 
-    def __init__(self, *, settings: Settings, dispatcher: Dispatcher, store: Store) -> None:
+    def __init__(
+        self, *, settings: Settings, dispatcher: Dispatcher[Services], store: Store
+    ) -> None:
         assert settings.discord_token is not None
         self.settings = settings
         self.dispatcher = dispatcher

@@ -11,8 +11,8 @@ import hashlib
 import json
 from typing import Any
 
-from bot.core.context import Services
 from bot.core.registry import CommandSpec, OptionKind, OptionSpec
+from bot.features.services import Services
 
 # Discord's option types.
 STRING, INTEGER = 3, 4

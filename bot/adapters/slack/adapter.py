@@ -44,6 +44,7 @@ from bot.adapters.slack.outbound import FORM_CALLBACK, render, render_form
 from bot.core.dispatcher import Dispatcher
 from bot.core.model import ActionPress, Form, Member, Reply, Section, Visibility
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
+from bot.features.services import Services
 from bot.settings import Settings
 from bot.store.db import process_identity
 from bot.store.inbox import Carried, Inbox, InboxItem
@@ -84,7 +85,9 @@ class SlackAdapter:
     # Slack has no idempotency key for chat.postMessage: never re-send an unknown outcome.
     idempotent = False
 
-    def __init__(self, *, settings: Settings, dispatcher: Dispatcher, engine: AsyncEngine) -> None:
+    def __init__(
+        self, *, settings: Settings, dispatcher: Dispatcher[Services], engine: AsyncEngine
+    ) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
         self.admins = AdminCache()

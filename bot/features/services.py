@@ -1,0 +1,36 @@
+"""The services every feature handler may use, and the handler contexts typed by them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core import context
+from bot.core.context import Clock
+from bot.core.registry import Registry
+from bot.store.checkins import CheckinStore
+from bot.store.deliveries import DeliveryLedger
+from bot.store.polls import PollStore
+from bot.store.progress import ProgressStore
+from bot.store.repos import Store
+from bot.store.schedules import ScheduleStore
+from content.catalog import Catalog
+
+
+@dataclass(frozen=True, kw_only=True)
+class Services:
+    catalog: Catalog
+    store: Store
+    registry: Registry
+    # Time is an argument: tests pass a controllable clock; production passes an aware UTC now.
+    clock: Clock
+    schedules: ScheduleStore
+    deliveries: DeliveryLedger
+    polls: PollStore
+    checkins: CheckinStore
+    progress: ProgressStore
+    # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
+    schedule_kinds: frozenset[str] = frozenset()
+
+
+CommandContext = context.CommandContext[Services]
+ActionContext = context.ActionContext[Services]
