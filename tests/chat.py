@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from bot.core.dispatcher import Dispatcher
+from bot.core.instants import plain_text
 from bot.core.model import ActionPress, Columns, Context, Member, Reply, Section
 from bot.features.services import Services
 
 
-def reply_text(reply: Reply) -> str:
-    """Everything a member would read in a reply, as one string."""
+def reply_text(reply: Reply, zone: ZoneInfo | None = None) -> str:
+    """Everything a member would read in a reply, as one string; times as a reader in `zone`
+    (UTC by default) would see them."""
     pieces = [reply.title or ""]
     for part in reply.parts:
         if isinstance(part, Section):
@@ -21,7 +24,7 @@ def reply_text(reply: Reply) -> str:
         elif isinstance(part, Context):
             pieces.append(part.text)
     pieces += [button.label for button in reply.buttons]
-    return "\n".join(piece for piece in pieces if piece)
+    return plain_text("\n".join(piece for piece in pieces if piece), zone)
 
 
 @dataclass

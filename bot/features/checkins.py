@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from statistics import mean
 
 from bot.core.arguments import split_words
 from bot.core.errors import PermissionDenied, UserError
+from bot.core.instants import instant
 from bot.core.model import Button, Context, Form, FormField, Member, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, action, command
 from bot.core.scheduled import (
@@ -101,7 +102,7 @@ async def _open(services: Services, group_id: str, platform: str, window: timede
     now = services.clock()
     if (current := await services.checkins.latest_open(group_id, now=now)) is not None:
         raise UserError(
-            f"A check-in is already open (#{current.id}); it closes {_when(current.closes_at)}."
+            f"A check-in is already open (#{current.id}); it closes {instant(current.closes_at)}."
         )
     group = await services.store.ensure_group(group_id, platform=platform, now=now)
     return await services.checkins.open(
@@ -113,10 +114,6 @@ async def _open(services: Services, group_id: str, platform: str, window: timede
     )
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%a %d %b %H:%M UTC")
-
-
 def checkin_card(item: Checkin) -> Reply:
     questions = "\n".join(f"{n}. {q}" for n, q in enumerate(item.questions, 1))
     return Reply(
@@ -125,7 +122,7 @@ def checkin_card(item: Checkin) -> Reply:
             Section(text=f"{questions}\n{len(item.questions) + 1}. {CONFIDENCE_LABEL}"),
             Context(
                 text=f"Answer with the button or `/checkin answer` · you can change your "
-                f"answers until it closes, {_when(item.closes_at)}"
+                f"answers until it closes, {instant(item.closes_at)}"
             ),
         ),
         buttons=(Button(label="Answer", action_id=ANSWER_ACTION, value=str(item.id)),),
@@ -201,7 +198,7 @@ async def submit(ctx: ActionContext) -> Reply:
     verb = "updated" if changed else "saved"
     return Reply(
         title=f"Thanks, your check-in is {verb}",
-        parts=(Context(text=f"You can change it until {_when(item.closes_at)}."),),
+        parts=(Context(text=f"You can change it until {instant(item.closes_at)}."),),
         visibility=Visibility.PRIVATE,
     )
 
@@ -248,7 +245,7 @@ async def _mentions(ctx: CommandContext, words: list[str]) -> Reply:
 async def _status(services: Services, item: Checkin) -> Reply:
     answers = await services.checkins.answers(item.id)
     missing = await _not_answered(services, item, answers)
-    lines = [f"{len(answers)} answered so far; closes {_when(item.closes_at)}."]
+    lines = [f"{len(answers)} answered so far; closes {instant(item.closes_at)}."]
     if missing:
         lines.append("Not yet: " + ", ".join(sorted(missing)))
     return Reply(title=f"Week {item.week} check-in", parts=(Section(text="\n".join(lines)),))
@@ -330,9 +327,12 @@ async def digest(services: Services, item: Checkin) -> Reply:
 
 def reminder(item: Checkin, missing: dict[str, str], *, ping: bool) -> Reply:
     return Reply(
-        title=f"⏰ The week {item.week} check-in closes {_when(item.closes_at)}",
+        title=f"⏰ The week {item.week} check-in closes soon",
         parts=(
-            Section(text="Still to answer: " + ", ".join(sorted(missing.values()))),
+            Section(
+                text=f"It closes {instant(item.closes_at)}. Still to answer: "
+                + ", ".join(sorted(missing.values()))
+            ),
             Context(text="`/checkin answer` takes a minute."),
         ),
         buttons=(Button(label="Answer", action_id=ANSWER_ACTION, value=str(item.id)),),

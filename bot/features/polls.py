@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from bot.core.arguments import split_words
 from bot.core.errors import UserError
+from bot.core.instants import instant
 from bot.core.model import Button, Context, Image, Reply, Section
 from bot.core.registry import OptionSpec, action, command
 from bot.core.scheduled import (
@@ -161,7 +162,7 @@ def _body(poll: Poll, tally: Tally) -> str:
 
 
 def poll_card(poll: Poll, tally: Tally) -> Reply:
-    closes = poll.closes_at.astimezone(UTC).strftime("%a %d %b %H:%M UTC")
+    closes = instant(poll.closes_at)
     secrecy = (
         "anonymous: no names are stored with votes" if poll.anonymous else "votes are not secret"
     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.arguments import split_words
 from bot.core.errors import UserError
+from bot.core.instants import instant
 from bot.core.model import Context, Reply, Section
 from bot.core.registry import OptionSpec, command
 from bot.core.text import one_of
@@ -99,14 +100,6 @@ def _upcoming(record_or_rule: WeeklyRule, after: datetime, count: int) -> list[d
     return instants
 
 
-def describe_instant(instant: datetime, zone: ZoneInfo) -> str:
-    local = instant.astimezone(zone)
-    text = f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
-    if local.utcoffset():
-        text += f" ({instant.astimezone(UTC):%H:%M} UTC)"
-    return text
-
-
 async def _add(ctx: CommandContext, words: list[str]) -> Reply:
     if len(words) < 3 or len(words) > 4:
         raise UserError("That's not quite a schedule.", hint=f"Usage: `{ADD_USAGE}`")
@@ -143,7 +136,7 @@ async def _add(ctx: CommandContext, words: list[str]) -> Reply:
             Section(text=f"{record.days_text} at {record.local_time:%H:%M} in {zone.key}."),
             Section(
                 heading="Next three",
-                text="\n".join(f"• {describe_instant(i, zone)}" for i in upcoming),
+                text="\n".join(f"• {instant(i)}" for i in upcoming),
             ),
             Context(
                 text=f"`/schedule pause {record.id}` or `/schedule remove {record.id}` "
@@ -155,8 +148,7 @@ async def _add(ctx: CommandContext, words: list[str]) -> Reply:
 
 
 def _line(record: ScheduleRecord) -> str:
-    zone = ZoneInfo(record.timezone)
-    state = "paused" if record.paused else f"next {describe_instant(record.next_due_at, zone)}"
+    state = "paused" if record.paused else f"next {instant(record.next_due_at)}"
     return (
         f"#{record.id} {KIND_NAMES.get(record.kind, record.kind)} · {record.days_text} "
         f"{record.local_time:%H:%M} {record.timezone} · {state}"
@@ -263,7 +255,7 @@ async def _timezone(ctx: CommandContext, words: list[str]) -> Reply:
     )
 
 
-def _delivery_line(delivery: DeliveryRecord, zone: ZoneInfo) -> str:
+def _delivery_line(delivery: DeliveryRecord) -> str:
     words = STATUS_WORDS[delivery.status]
     extras = []
     if delivery.late:
@@ -275,7 +267,7 @@ def _delivery_line(delivery: DeliveryRecord, zone: ZoneInfo) -> str:
     if delivery.detail and delivery.status in {Status.FAILED, Status.UNKNOWN}:
         extras.append(delivery.detail)
     suffix = f" ({'; '.join(extras)})" if extras else ""
-    return f"  {describe_instant(delivery.due_at, zone)}: {words}{suffix}"
+    return f"  {instant(delivery.due_at)}: {words}{suffix}"
 
 
 async def _status(ctx: CommandContext, words: list[str]) -> Reply:
@@ -287,9 +279,8 @@ async def _status(ctx: CommandContext, words: list[str]) -> Reply:
     lines = []
     for record in records:
         lines.append(_line(record))
-        zone = ZoneInfo(record.timezone)
         history = recent.get(record.id, [])
-        lines += [_delivery_line(d, zone) for d in history] or ["  nothing delivered yet"]
+        lines += [_delivery_line(d) for d in history] or ["  nothing delivered yet"]
     return Reply(
         title="Schedule status", parts=(Section(text="\n".join(lines)),), summary="Schedule status"
     )

@@ -10,6 +10,7 @@ import asyncio
 import sys
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from platformdirs import user_data_dir
 from rich.console import Console
@@ -63,7 +64,7 @@ class ConsoleAdapter:
                 return
             reply = await self.handle(line)
             while reply is not None:
-                self.show(reply)
+                await self.show(reply)
                 # A form is asked question by question; its answers come back as a press.
                 reply = await self._fill_in(reply.form) if reply.form else None
 
@@ -75,9 +76,9 @@ class ConsoleAdapter:
             line, member=self.member, group_id=self.group_id, platform=PLATFORM
         )
 
-    def show(self, reply: Reply) -> None:
+    async def show(self, reply: Reply) -> None:
         self._last_buttons = reply.buttons or self._last_buttons
-        self.console.print(render(reply))
+        self.console.print(render(reply, await self._zone()))
         if reply.image is not None:
             path = self.charts_dir / reply.image.filename
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,8 +90,13 @@ class ConsoleAdapter:
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         label = "" if group_id == self.group_id else f" for {group_id}"
         self.console.print(f"[scheduled{label}]", style="magenta", markup=False)
-        self.show(reply)
+        await self.show(reply)
         return idempotency_key
+
+    async def _zone(self) -> ZoneInfo:
+        """The group's zone, read each time: `/schedule zone` may have just changed it."""
+        group = await self.dispatcher.services.store.get_group(self.group_id)
+        return ZoneInfo(group.timezone if group else "UTC")
 
     async def _fill_in(self, form: Form) -> Reply | None:
         answers: list[tuple[str, str]] = []

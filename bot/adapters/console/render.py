@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bot.core.instants import plain_text
 from bot.core.model import Button, Columns, Context, Reply, Section
 
 
-def render(reply: Reply) -> RenderableType:
+def render(reply: Reply, zone: ZoneInfo | None = None) -> RenderableType:
+    """Instants are written out in `zone`: the group's, for everyone at this terminal."""
     body: list[RenderableType] = []
     for part in reply.parts:
         if isinstance(part, Section):
             if part.heading:
-                body.append(Text(part.heading, style="bold"))
-            body.append(_inline(part.text))
+                body.append(Text(plain_text(part.heading, zone), style="bold"))
+            body.append(_inline(plain_text(part.text, zone)))
         elif isinstance(part, Columns):
-            body.append(_columns(part))
+            body.append(_columns(part, zone))
         elif isinstance(part, Context):
-            body.append(Text(part.text, style="dim"))
+            body.append(Text(plain_text(part.text, zone), style="dim"))
         else:  # pragma: no cover - guarded by test_every_part_renders
             raise TypeError(f"the console cannot render {type(part).__name__}")
         body.append(Text(""))
@@ -29,7 +33,8 @@ def render(reply: Reply) -> RenderableType:
     while body and isinstance(body[-1], Text) and not body[-1].plain:
         body.pop()
     style = "red" if reply.is_error else "blue"
-    return Panel(Group(*body), title=reply.title, title_align="left", border_style=style)
+    title = plain_text(reply.title, zone) if reply.title else None
+    return Panel(Group(*body), title=title, title_align="left", border_style=style)
 
 
 def render_buttons(buttons: tuple[Button, ...]) -> str:
@@ -46,9 +51,9 @@ def _inline(text: str) -> Text:
     return rendered
 
 
-def _columns(part: Columns) -> Table:
+def _columns(part: Columns, zone: ZoneInfo | None) -> Table:
     table = Table(title=part.heading, title_justify="left", expand=True, show_lines=False)
     for field in part.fields:
         table.add_column(field.label, ratio=1)
-    table.add_row(*(field.value for field in part.fields))
+    table.add_row(*(plain_text(field.value, zone) for field in part.fields))
     return table

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.adapters.discord.inbound import custom_id
+from bot.core.instants import Instant, InstantStyle, has_instants, plain_text, render_instants
 from bot.core.model import Columns, Context, Reply, Section, Visibility
 from bot.core.text import truncate
 
@@ -56,21 +57,36 @@ def _chunks(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
+_TIMESTAMP_STYLES = {InstantStyle.DATE_TIME: "f", InstantStyle.DATE: "D", InstantStyle.TIME: "t"}
+
+
+def discord_timestamp(moment: Instant) -> str:
+    """`<t:…:f>`: each reader's client shows it in their own zone."""
+    return f"<t:{moment.timestamp}:{_TIMESTAMP_STYLES[moment.style]}>"
+
+
+def _markup(text: str) -> str:
+    return render_instants(text, discord_timestamp)
+
+
 def render(reply: Reply) -> RenderedMessage:
+    # Titles, field names and footers show timestamp markup raw: instants there are written out
+    # in UTC, and a context line holding one moves from the footer to the description.
     embed = discord.Embed(
-        title=truncate(reply.title, MAX_TITLE) if reply.title else None,
+        title=truncate(plain_text(reply.title), MAX_TITLE) if reply.title else None,
         colour=ERROR_COLOUR if reply.is_error else COLOUR,
     )
     description: list[str] = []
     footer: list[str] = []
+    closing: list[str] = []
     fields: list[tuple[str, str, bool]] = []
     for part in reply.parts:
         if isinstance(part, Section):
             if part.heading is None and not fields:
-                description.append(part.text)
+                description.append(_markup(part.text))
                 continue
-            name = truncate(part.heading or BLANK, MAX_FIELD_NAME)
-            for index, chunk in enumerate(_chunks(part.text, MAX_FIELD_VALUE)):
+            name = truncate(plain_text(part.heading or BLANK), MAX_FIELD_NAME)
+            for index, chunk in enumerate(_chunks(_markup(part.text), MAX_FIELD_VALUE)):
                 fields.append((name if index == 0 else BLANK, chunk, False))
         elif isinstance(part, Columns):
             if part.heading:
@@ -78,15 +94,18 @@ def render(reply: Reply) -> RenderedMessage:
             for column in part.fields:
                 fields.append(
                     (
-                        truncate(column.label, MAX_FIELD_NAME),
-                        truncate(column.value, MAX_FIELD_VALUE),
+                        truncate(plain_text(column.label), MAX_FIELD_NAME),
+                        truncate(_markup(column.value), MAX_FIELD_VALUE),
                         True,
                     )
                 )
+        elif isinstance(part, Context) and has_instants(part.text):
+            closing.append(f"*{_markup(part.text)}*")
         elif isinstance(part, Context):
             footer.append(part.text)
         else:
             raise TypeError(f"Discord cannot render {type(part).__name__}")
+    description += closing
     if description:
         embed.description = truncate("\n\n".join(description), MAX_DESCRIPTION)
     budget = MAX_TOTAL - len(embed.title or "") - len(embed.description or "")

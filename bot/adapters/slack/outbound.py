@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.instants import Instant, InstantStyle, plain, plain_text, render_instants
 from bot.core.model import Button, Columns, Context, Form, Reply, Section
 from bot.core.text import truncate
 
@@ -28,8 +29,22 @@ Block = dict[str, Any]
 
 
 def escape(text: str) -> str:
-    """Slack's own escaping: the only three characters that control formatting in mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's own escaping (the only three characters that control formatting in mrkdwn), and
+    instants as Slack date markup, which each reader's client shows in their own zone."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return render_instants(escaped, slack_date)
+
+
+_DATE_FORMATS = {
+    InstantStyle.DATE_TIME: "{date_short_pretty} {time}",
+    InstantStyle.DATE: "{date_long_pretty}",
+    InstantStyle.TIME: "{time}",
+}
+
+
+def slack_date(moment: Instant) -> str:
+    """`<!date^…^…|fallback>`: the fallback (in UTC) is for clients that cannot format dates."""
+    return f"<!date^{moment.timestamp}^{_DATE_FORMATS[moment.style]}|{plain(moment)}>"
 
 
 def render(reply: Reply) -> dict[str, Any]:
@@ -49,14 +64,19 @@ def render(reply: Reply) -> dict[str, Any]:
         blocks += _buttons(reply.buttons)
     if len(blocks) > MAX_BLOCKS:
         blocks = blocks[: MAX_BLOCKS - 1] + [_context(TRIMMED)]
-    fallback = escape(truncate(reply.fallback_text(), MAX_FALLBACK))
+    fallback = escape(truncate(plain_text(reply.fallback_text()), MAX_FALLBACK))
     return {"text": fallback or " ", "blocks": blocks}
 
 
 def _header(text: str) -> Block:
     return {
         "type": "header",
-        "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER), "emoji": True},
+        # plain_text cannot hold date markup: instants are written out in UTC.
+        "text": {
+            "type": "plain_text",
+            "text": truncate(plain_text(text), MAX_HEADER),
+            "emoji": True,
+        },
     }
 
 
