@@ -149,7 +149,7 @@ async def run(settings: Settings) -> int:
         print(CONNECT_HINT, file=sys.stderr)
         return await run_console(settings, user="you", group="local")
     from bot.adapters.discord.adapter import DiscordConfigurationError
-    from bot.adapters.slack.adapter import SlackConfigurationError
+    from bot.adapters.slack.bolt_app import SlackConfigurationError
     from bot.app import serve_platforms
 
     stop = asyncio.Event()

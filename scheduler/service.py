@@ -19,6 +19,7 @@ from functools import partial
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.core.ids import platform_of
 from bot.core.model import Reply, Section
 from bot.core.ports import Outbox, PostFailed, PostOutcomeUnknown
 from bot.core.scheduled import (
@@ -264,7 +265,7 @@ class SchedulerService:
     async def _announce(self, announcement: Announcement) -> None:
         """Post a sweeper's message, paced and retried like scheduled posts."""
         group_id, reply = announcement.group_id, announcement.reply
-        platform = group_id.split(":", 1)[0]
+        platform = platform_of(group_id)
         result = await self._post(platform, group_id, reply, announcement.key)
         if result.status is Status.SENT:
             return

@@ -12,7 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.adapters.slack.adapter import SlackAdapter, SlackConfigurationError
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.bolt_app import SlackConfigurationError
 from bot.app import Application, build_application
 from bot.core.model import Reply, Section
 from bot.core.ports import PostFailed

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.ids import parse_scoped_id, scoped_id
 from bot.core.model import ActionPress, Invocation, Member
 
 PLATFORM = "discord"
@@ -15,15 +16,18 @@ MAX_CUSTOM_ID = 100
 ADMINISTRATOR, MANAGE_GUILD = 1 << 3, 1 << 5
 
 
+# A direct message has no server: its scope is `dm`.
+DIRECT = "dm"
+
+
 def group_id(guild_id: str | int | None, channel_id: str | int) -> str:
-    return f"{PLATFORM}:{guild_id or 'dm'}:{channel_id}"
+    return scoped_id(PLATFORM, guild_id or DIRECT, channel_id)
 
 
 def split_group_id(value: str) -> tuple[str, str]:
-    platform, guild, channel = value.split(":", 2)
-    if platform != PLATFORM:
-        raise ValueError(f"not a Discord group id: {value!r}")
-    return guild, channel
+    """`discord:G1:C2` → ("G1", "C2")."""
+    parsed = parse_scoped_id(value, platform=PLATFORM)
+    return parsed.scope, parsed.local
 
 
 def is_admin(permissions: int) -> bool:
@@ -43,7 +47,7 @@ class Caller:
     @property
     def member(self) -> Member:
         return Member(
-            id=f"{PLATFORM}:{self.guild_id or 'dm'}:{self.user_id}",
+            id=scoped_id(PLATFORM, self.guild_id or DIRECT, self.user_id),
             name=self.name,
             is_admin=is_admin(self.permissions),
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.adapters.discord.inbound import custom_id
+from bot.core.ids import local_part
 from bot.core.instants import Instant, InstantStyle, has_instants, plain_text, render_instants
 from bot.core.model import Columns, Context, Reply, Section, Visibility
 from bot.core.text import truncate
@@ -128,7 +129,7 @@ def render(reply: Reply) -> RenderedMessage:
         (truncate(button.label, MAX_LABEL), custom_id(button.action_id, button.value))
         for button in reply.buttons[:MAX_BUTTONS]
     ]
-    pings = [int(m.rsplit(":", 1)[-1]) for m in reply.mentions if m.rsplit(":", 1)[-1].isdigit()]
+    pings = [int(local_part(m)) for m in reply.mentions if local_part(m).isdigit()]
     return RenderedMessage(
         embeds=[embed],
         buttons=buttons,

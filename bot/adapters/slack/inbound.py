@@ -5,6 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.adapters.slack.codec import (
+    MessageRef,
+    decode_action_id,
+    decode_form_origin,
+    decode_value,
+)
+from bot.core.ids import parse_scoped_id, scoped_id
 from bot.core.model import ActionPress, Invocation, Member
 
 PLATFORM = "slack"
@@ -12,19 +19,17 @@ UMBRELLA = "studybot"
 
 
 def group_id(team_id: str, channel_id: str) -> str:
-    return f"{PLATFORM}:{team_id}:{channel_id}"
+    return scoped_id(PLATFORM, team_id, channel_id)
 
 
 def member_id(team_id: str, user_id: str) -> str:
-    return f"{PLATFORM}:{team_id}:{user_id}"
+    return scoped_id(PLATFORM, team_id, user_id)
 
 
 def split_group_id(value: str) -> tuple[str, str]:
     """`slack:T1:C2` → ("T1", "C2")."""
-    platform, team, channel = value.split(":", 2)
-    if platform != PLATFORM:
-        raise ValueError(f"not a Slack group id: {value!r}")
-    return team, channel
+    parsed = parse_scoped_id(value, platform=PLATFORM)
+    return parsed.scope, parsed.local
 
 
 def command_to_invocation(body: Mapping[str, Any], *, is_admin: bool) -> Invocation:
@@ -51,8 +56,8 @@ def command_to_invocation(body: Mapping[str, Any], *, is_admin: bool) -> Invocat
 def action_to_press(body: Mapping[str, Any], *, is_admin: bool) -> ActionPress:
     """A block_actions payload → ActionPress for its first action."""
     action = body["actions"][0]
-    action_id = str(action.get("action_id", "")).rsplit("#", 1)[0]
-    value = str(action.get("value", ""))
+    action_id = decode_action_id(str(action.get("action_id", "")))
+    value = decode_value(str(action.get("value", "")))
     user = body.get("user", {})
     team = str((body.get("team") or {}).get("id") or user.get("team_id", ""))
     channel = str((body.get("channel") or {}).get("id", ""))
@@ -60,7 +65,7 @@ def action_to_press(body: Mapping[str, Any], *, is_admin: bool) -> ActionPress:
     message_ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
     return ActionPress(
         action_id=action_id,
-        value="" if value == "-" else value,
+        value=value,
         member=Member(
             id=member_id(team, str(user.get("id", ""))),
             name=str(user.get("username") or user.get("name") or ""),
@@ -68,8 +73,30 @@ def action_to_press(body: Mapping[str, Any], *, is_admin: bool) -> ActionPress:
         ),
         group_id=group_id(team, channel),
         platform=PLATFORM,
-        message_ref=f"{channel}:{message_ts}" if message_ts else None,
+        message_ref=str(MessageRef(channel=channel, ts=str(message_ts))) if message_ts else None,
     )
+
+
+def submission_to_press(
+    body: Mapping[str, Any], *, team: str, is_admin: bool
+) -> tuple[ActionPress, str]:
+    """A view_submission payload → the ActionPress it answers, and the channel it came from."""
+    view = body.get("view") or {}
+    origin = decode_form_origin(view.get("private_metadata"))
+    user = body.get("user") or {}
+    press = ActionPress(
+        action_id=origin.action,
+        value=origin.value,
+        member=Member(
+            id=member_id(team, str(user.get("id", ""))),
+            name=str(user.get("username") or user.get("name") or ""),
+            is_admin=is_admin,
+        ),
+        group_id=group_id(team, origin.channel),
+        platform=PLATFORM,
+        fields=submission_fields(view),
+    )
+    return press, origin.channel
 
 
 def submission_fields(view: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.adapters.slack.codec import encode_action_id, encode_value
+from bot.core.ids import local_part
 from bot.core.instants import Instant, InstantStyle, plain, plain_text, render_instants
 from bot.core.model import Button, Columns, Context, Form, Reply, Section
 from bot.core.text import truncate
@@ -58,7 +60,7 @@ def render(reply: Reply) -> dict[str, Any]:
         blocks += _part(part, warn=warn)
     if reply.mentions:
         # Built from member ids we hold, never from member text: the one deliberate ping.
-        pings = " ".join(f"<@{member.rsplit(':', 1)[-1]}>" for member in reply.mentions)
+        pings = " ".join(f"<@{local_part(member)}>" for member in reply.mentions)
         blocks.append({"type": "section", "text": _mrkdwn(pings)})
     if reply.buttons:
         blocks += _buttons(reply.buttons)
@@ -135,11 +137,6 @@ def _part(part: Section | Columns | Context, *, warn: bool) -> list[Block]:
     raise TypeError(f"Slack cannot render {type(part).__name__}")
 
 
-def button_action_id(button: Button, index: int) -> str:
-    """Slack wants action ids unique within a block; our ids may repeat (one per poll option)."""
-    return f"{button.action_id}#{index}"
-
-
 def _buttons(buttons: tuple[Button, ...]) -> list[Block]:
     blocks = []
     for start in range(0, len(buttons), MAX_BUTTONS):
@@ -151,8 +148,8 @@ def _buttons(buttons: tuple[Button, ...]) -> list[Block]:
                     "text": truncate(button.label, MAX_BUTTON_LABEL),
                     "emoji": True,
                 },
-                "action_id": button_action_id(button, start + offset),
-                "value": button.value or "-",
+                "action_id": encode_action_id(button.action_id, start + offset),
+                "value": encode_value(button.value),
             }
             for offset, button in enumerate(buttons[start : start + MAX_BUTTONS])
         ]
