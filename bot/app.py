@@ -16,7 +16,7 @@ from bot.core.ports import Outbox
 from bot.core.registry import Registry
 from bot.core.scheduled import ScheduledKind
 from bot.features import feature_modules
-from bot.features.checkins import CheckinKind, sweep_checkins
+from bot.features.checkin_schedule import CheckinKind, sweep_checkins
 from bot.features.nudges import NudgeKind
 from bot.features.polls import ProgressPollKind, sweep_closed_polls
 from bot.features.services import Services

@@ -161,7 +161,7 @@ async def test_a_slow_reply_is_deferred_then_followed_up(
 ) -> None:
     import asyncio
 
-    import bot.adapters.discord.adapter as module
+    import bot.adapters.discord.interactions as module
 
     monkeypatch.setattr(module, "DEFER_AFTER", 0.05)
     release = asyncio.Event()

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from functools import partial
-from statistics import mean
 
 from bot.core.arguments import split_words
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.instants import instant
 from bot.core.model import Button, Context, Form, FormField, Member, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, action, command
-from bot.core.scheduled import (
-    Announcement,
-    ClaimTransaction,
-    ScheduledOccurrence,
-    ScheduledPost,
-)
 from bot.core.text import truncate
 from bot.core.time import parse_duration
+from bot.features.checkin_digest import digest, not_answered
 from bot.features.services import ActionContext, CommandContext, Services
-from bot.store.checkins import Answer, Checkin, CheckinClosed
+from bot.store.checkins import Checkin, CheckinClosed
 
 ANSWER_ACTION = "checkin:answer"
 SUBMIT_ACTION = "checkin:submit"
@@ -31,8 +24,6 @@ MAX_QUESTIONS, MAX_QUESTION = 4, 200
 MAX_ANSWER = 1000
 CONFIDENCE_FIELD = "confidence"
 CONFIDENCE_LABEL = "How confident do you feel about the material, 1 (lost) to 5 (solid)?"
-NO_BLOCKERS = {"", "-", "none", "no", "n/a", "nothing", "nope"}
-MOST_LISTED = 5
 
 
 def _actions(_services: Services) -> Sequence[str]:
@@ -95,10 +86,12 @@ def _window(text: str) -> timedelta:
 async def open_checkin(
     services: Services, group_id: str, platform: str, window: timedelta = DEFAULT_WINDOW
 ) -> Reply:
-    return checkin_card(await _open(services, group_id, platform, window))
+    return checkin_card(await open_new_checkin(services, group_id, platform, window))
 
 
-async def _open(services: Services, group_id: str, platform: str, window: timedelta) -> Checkin:
+async def open_new_checkin(
+    services: Services, group_id: str, platform: str, window: timedelta
+) -> Checkin:
     now = services.clock()
     if (current := await services.checkins.latest_open(group_id, now=now)) is not None:
         raise UserError(
@@ -244,161 +237,8 @@ async def _mentions(ctx: CommandContext, words: list[str]) -> Reply:
 
 async def _status(services: Services, item: Checkin) -> Reply:
     answers = await services.checkins.answers(item.id)
-    missing = await _not_answered(services, item, answers)
+    missing = await not_answered(services, item, answers)
     lines = [f"{len(answers)} answered so far; closes {instant(item.closes_at)}."]
     if missing:
         lines.append("Not yet: " + ", ".join(sorted(missing)))
     return Reply(title=f"Week {item.week} check-in", parts=(Section(text="\n".join(lines)),))
-
-
-async def _not_answered(
-    services: Services, item: Checkin, answers: list[Answer], *, skip_snoozed: bool = False
-) -> list[str]:
-    return list(
-        (await _missing_members(services, item, answers, skip_snoozed=skip_snoozed)).values()
-    )
-
-
-async def _missing_members(
-    services: Services, item: Checkin, answers: list[Answer], *, skip_snoozed: bool = False
-) -> dict[str, str]:
-    """Member id → name of everyone in the roster who has not answered."""
-    roster = await services.checkins.roster(item.group_id)
-    answered = {a.member_id for a in answers}
-    missing = {}
-    now = services.clock()
-    for member_id, name in roster.items():
-        if member_id in answered:
-            continue
-        snoozing = skip_snoozed and await services.progress.snoozed_until(
-            item.group_id, member_id, now=now
-        )
-        if not snoozing:
-            missing[member_id] = name
-    return missing
-
-
-def _average(answers: list[Answer]) -> float | None:
-    ratings = [a.confidence for a in answers if a.confidence is not None]
-    return round(mean(ratings), 1) if ratings else None
-
-
-def _listed(answers: list[Answer], index: int, *, skip_empty: set[str]) -> str:
-    lines = []
-    for answer in answers:
-        text = answer.answers[index] if index < len(answer.answers) else ""
-        if text.strip().lower() in skip_empty:
-            continue
-        lines.append(f"• {answer.member_name}: {truncate(text, 200)}")
-    extra = len(lines) - MOST_LISTED
-    return "\n".join(lines[:MOST_LISTED] + ([f"…and {extra} more"] if extra > 0 else []))
-
-
-async def digest(services: Services, item: Checkin) -> Reply:
-    answers = await services.checkins.answers(item.id)
-    missing = await _not_answered(services, item, answers)
-    title = f"📝 Week {item.week} check-in digest"
-    if not answers:
-        text = "Nobody answered this week's check-in. A fresh start next week!"
-        parts: list[Section | Context] = [Section(text=text)]
-        if missing:
-            parts.append(Context(text="Members: " + ", ".join(sorted(missing))))
-        return Reply(title=title, parts=tuple(parts), summary=title, thread_of=item.message_ref)
-    total = len(answers) + len(missing)
-    parts = [Section(text=f"{len(answers)} of {total} members answered.")]
-    for index, heading in ((0, "Highlights"), (1, "What's next")):
-        if index < len(item.questions) and (listed := _listed(answers, index, skip_empty={""})):
-            parts.append(Section(heading=heading, text=listed))
-    if len(item.questions) > 2 and (blockers := _listed(answers, 2, skip_empty=NO_BLOCKERS)):
-        parts.append(Section(heading="Blockers", text=blockers))
-    average = _average(answers)
-    if average is not None:
-        line = f"Average confidence {average} / 5"
-        previous = await services.checkins.previous_closed(item)
-        before = _average(await services.checkins.answers(previous.id)) if previous else None
-        if before is not None:
-            change = round(average - before, 1)
-            line += f" ({'+' if change >= 0 else ''}{change} since the last check-in)"
-        parts.append(Section(text=line))
-    if missing:
-        parts.append(Context(text="Not answered: " + ", ".join(sorted(missing))))
-    return Reply(title=title, parts=tuple(parts), summary=title, thread_of=item.message_ref)
-
-
-def reminder(item: Checkin, missing: dict[str, str], *, ping: bool) -> Reply:
-    return Reply(
-        title=f"⏰ The week {item.week} check-in closes soon",
-        parts=(
-            Section(
-                text=f"It closes {instant(item.closes_at)}. Still to answer: "
-                + ", ".join(sorted(missing.values()))
-            ),
-            Context(text="`/checkin answer` takes a minute."),
-        ),
-        buttons=(Button(label="Answer", action_id=ANSWER_ACTION, value=str(item.id)),),
-        summary="Check-in reminder",
-        mentions=tuple(sorted(missing)) if ping else (),
-    )
-
-
-REMIND_BEFORE = timedelta(hours=12)
-
-
-async def sweep_checkins(services: Services, platforms: Sequence[str]) -> list[Announcement]:
-    """For the scheduler: one reminder before a check-in closes, and one digest when it has."""
-    now = services.clock()
-    out: list[Announcement] = []
-    for item in await services.checkins.due(now=now, platforms=platforms):
-        if item.closes_at <= now:
-            closed = await services.checkins.close(item.id, now=now)
-            if closed is not None:
-                out.append(
-                    Announcement(
-                        group_id=closed.group_id,
-                        reply=await digest(services, closed),
-                        key=f"studybot:checkin-digest:{closed.id}",
-                    )
-                )
-            continue
-        remind_at = item.closes_at - min(REMIND_BEFORE, (item.closes_at - item.opened_at) / 4)
-        if now >= remind_at and await services.checkins.claim_reminder(item.id, now=now):
-            missing = await _missing_members(
-                services, item, await services.checkins.answers(item.id), skip_snoozed=True
-            )
-            if missing:
-                ping = await services.checkins.mentions(item.group_id)
-                out.append(
-                    Announcement(
-                        group_id=item.group_id,
-                        reply=reminder(item, missing, ping=ping),
-                        key=f"studybot:checkin-reminder:{item.id}",
-                    )
-                )
-    return out
-
-
-class CheckinKind:
-    """The scheduled weekly check-in (kind `checkin`)."""
-
-    name = "checkin"
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    async def on_claim(
-        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
-    ) -> Mapping[int, str]:
-        return {}
-
-    async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
-        now = self.services.clock()
-        current = await self.services.checkins.latest_open(occurrence.group_id, now=now)
-        if current is None:
-            current = await _open(
-                self.services, occurrence.group_id, occurrence.platform, DEFAULT_WINDOW
-            )
-        return ScheduledPost(reply=checkin_card(current), on_sent=partial(self._sent, current.id))
-
-    async def _sent(self, checkin_id: int, message_ref: str) -> None:
-        """Remember where the check-in was posted, so the digest answers in its thread."""
-        await self.services.checkins.set_message_ref(checkin_id, message_ref)

@@ -123,6 +123,42 @@ def component_to_press(
     )
 
 
+def modal_to_press(data: Mapping[str, Any], caller: Caller) -> ActionPress | None:
+    """A MODAL_SUBMIT's data → the ActionPress it answers (its custom_id carries the action)."""
+    parsed = parse_custom_id(str(data.get("custom_id", "")))
+    if parsed is None:
+        return None
+    return ActionPress(
+        action_id=parsed[0],
+        value=parsed[1],
+        member=caller.member,
+        group_id=caller.group_id,
+        platform=PLATFORM,
+        fields=modal_fields(data.get("components")),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Focus:
+    """The option a member is typing into, for autocomplete."""
+
+    command: str
+    option: str
+    typed: str
+
+
+def autocomplete_focus(data: Mapping[str, Any]) -> Focus | None:
+    options = data.get("options") or []
+    focused = next((o for o in options if isinstance(o, Mapping) and o.get("focused")), None)
+    if focused is None:
+        return None
+    return Focus(
+        command=str(data.get("name", "")),
+        option=str(focused.get("name", "")),
+        typed=str(focused.get("value", "")),
+    )
+
+
 def modal_fields(components: list[Mapping[str, Any]] | None) -> tuple[tuple[str, str], ...]:
     """A MODAL_SUBMIT's components (action rows or labels around text inputs) → answers."""
     found: list[tuple[str, str]] = []

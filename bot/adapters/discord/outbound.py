@@ -7,6 +7,7 @@ footer, 5 rows of 5 buttons, 80-character labels, 100-character custom ids.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 import discord
@@ -14,7 +15,7 @@ import discord
 from bot.adapters.discord.inbound import custom_id
 from bot.core.ids import local_part
 from bot.core.instants import Instant, InstantStyle, has_instants, plain_text, render_instants
-from bot.core.model import Columns, Context, Reply, Section, Visibility
+from bot.core.model import Columns, Context, Form, Reply, Section, Visibility
 from bot.core.text import truncate
 
 MAX_TITLE = 256
@@ -70,49 +71,50 @@ def _markup(text: str) -> str:
     return render_instants(text, discord_timestamp)
 
 
-def render(reply: Reply) -> RenderedMessage:
-    # Titles, field names and footers show timestamp markup raw: instants there are written out
-    # in UTC, and a context line holding one moves from the footer to the description.
-    embed = discord.Embed(
-        title=truncate(plain_text(reply.title), MAX_TITLE) if reply.title else None,
-        colour=ERROR_COLOUR if reply.is_error else COLOUR,
-    )
-    description: list[str] = []
-    footer: list[str] = []
+@dataclass
+class _Layout:
+    description: list[str] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)
+    # (name, value, inline)
+    fields: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def _lay_out(parts: tuple[Section | Columns | Context, ...]) -> _Layout:
+    """Where each part goes. Titles, field names and footers show timestamp markup raw: instants
+    there are written out in UTC, and a context line holding one moves to the description."""
+    layout = _Layout()
     closing: list[str] = []
-    fields: list[tuple[str, str, bool]] = []
-    for part in reply.parts:
-        if isinstance(part, Section):
-            if part.heading is None and not fields:
-                description.append(_markup(part.text))
-                continue
+    for part in parts:
+        if isinstance(part, Section) and part.heading is None and not layout.fields:
+            layout.description.append(_markup(part.text))
+        elif isinstance(part, Section):
             name = truncate(plain_text(part.heading or BLANK), MAX_FIELD_NAME)
             for index, chunk in enumerate(_chunks(_markup(part.text), MAX_FIELD_VALUE)):
-                fields.append((name if index == 0 else BLANK, chunk, False))
+                layout.fields.append((name if index == 0 else BLANK, chunk, False))
         elif isinstance(part, Columns):
             if part.heading:
-                fields.append((truncate(part.heading, MAX_FIELD_NAME), BLANK, False))
+                layout.fields.append((truncate(part.heading, MAX_FIELD_NAME), BLANK, False))
             for column in part.fields:
-                fields.append(
-                    (
-                        truncate(plain_text(column.label), MAX_FIELD_NAME),
-                        truncate(_markup(column.value), MAX_FIELD_VALUE),
-                        True,
-                    )
-                )
+                name = truncate(plain_text(column.label), MAX_FIELD_NAME)
+                layout.fields.append((name, truncate(_markup(column.value), MAX_FIELD_VALUE), True))
         elif isinstance(part, Context) and has_instants(part.text):
             closing.append(f"*{_markup(part.text)}*")
         elif isinstance(part, Context):
-            footer.append(part.text)
+            layout.footer.append(part.text)
         else:
             raise TypeError(f"Discord cannot render {type(part).__name__}")
-    description += closing
-    if description:
-        embed.description = truncate("\n\n".join(description), MAX_DESCRIPTION)
+    layout.description += closing
+    return layout
+
+
+def _fill(embed: discord.Embed, layout: _Layout) -> None:
+    """Description, fields and footer within Discord's limits; say so when something is cut."""
+    if layout.description:
+        embed.description = truncate("\n\n".join(layout.description), MAX_DESCRIPTION)
     budget = MAX_TOTAL - len(embed.title or "") - len(embed.description or "")
-    footer_text = truncate(" · ".join(footer), MAX_FOOTER) if footer else ""
+    footer_text = truncate(" · ".join(layout.footer), MAX_FOOTER) if layout.footer else ""
     budget -= len(footer_text)
-    for name, value, inline in fields:
+    for name, value, inline in layout.fields:
         if len(embed.fields) >= MAX_FIELDS or len(name) + len(value) > budget:
             footer_text = truncate(
                 (footer_text + " · " if footer_text else "") + "Some of this did not fit.",
@@ -123,6 +125,14 @@ def render(reply: Reply) -> RenderedMessage:
         budget -= len(name) + len(value)
     if footer_text:
         embed.set_footer(text=footer_text)
+
+
+def render(reply: Reply) -> RenderedMessage:
+    embed = discord.Embed(
+        title=truncate(plain_text(reply.title), MAX_TITLE) if reply.title else None,
+        colour=ERROR_COLOUR if reply.is_error else COLOUR,
+    )
+    _fill(embed, _lay_out(reply.parts))
     if reply.image is not None:
         embed.set_image(url=f"attachment://{reply.image.filename}")
     buttons = [
@@ -136,3 +146,45 @@ def render(reply: Reply) -> RenderedMessage:
         ephemeral=reply.visibility is Visibility.PRIVATE,
         pings=pings,
     )
+
+
+MAX_MODAL_TITLE, MAX_INPUT_LABEL, MAX_PLACEHOLDER, MAX_INPUTS = 45, 45, 100, 5
+
+
+def render_modal(form: Form) -> discord.ui.Modal:
+    """A Form → a modal. Its custom_id carries the action, so the submission is handled by the
+    adapter (not by this object) and still works after a restart."""
+    modal = discord.ui.Modal(
+        title=form.title[:MAX_MODAL_TITLE],
+        custom_id=custom_id(form.submit_action, form.submit_value),
+        timeout=None,
+    )
+    for form_field in form.fields[:MAX_INPUTS]:
+        modal.add_item(
+            discord.ui.TextInput(
+                label=form_field.label[:MAX_INPUT_LABEL],
+                custom_id=form_field.id,
+                placeholder=("1 to 5" if form_field.rating else form_field.label)[:MAX_PLACEHOLDER],
+                style=discord.TextStyle.short if form_field.rating else discord.TextStyle.paragraph,
+                required=form_field.required,
+                max_length=1 if form_field.rating else min(form_field.max_length, 4000),
+            )
+        )
+    return modal
+
+
+def too_slow_for_a_form(reply: Reply) -> Reply:
+    """A modal must be the first answer to an interaction; after a deferral, say so instead."""
+    return Reply(
+        title=reply.title,
+        parts=(Section(text="That took too long to open the form; please try again."),),
+        visibility=Visibility.PRIVATE,
+        is_error=True,
+    )
+
+
+def files_of(reply: Reply) -> list[discord.File]:
+    if reply.image is None:
+        return []
+    image = reply.image
+    return [discord.File(io.BytesIO(image.data), filename=image.filename, description=image.alt)]

@@ -1,0 +1,62 @@
+"""Posting scheduled messages to Discord over REST, exactly once by nonce."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import discord
+from discord.http import HTTPClient, handle_message_parameters
+from discord.utils import MISSING
+
+from bot.adapters.common import transport_errors
+from bot.adapters.discord import inbound
+from bot.adapters.discord.gateway import view_for
+from bot.adapters.discord.outbound import files_of, render
+from bot.core.model import Reply
+from bot.core.ports import PostFailed
+
+if TYPE_CHECKING:
+    # discord.types only describes JSON shapes; it is not importable on its own at run time.
+    from discord.types.message import MessageReference
+
+NONCE_LENGTH = 25
+
+
+def nonce_for(key: str) -> str:
+    """Discord drops a second message with the same nonce (enforce_nonce) for a few minutes."""
+    return hashlib.sha256(key.encode()).hexdigest()[:NONCE_LENGTH]
+
+
+async def post_message(http: HTTPClient, group_id: str, reply: Reply, *, key: str) -> str:
+    """POST /channels/{id}/messages; returns the new message's id."""
+    _, channel = inbound.split_group_id(group_id)
+    message = render(reply)
+    view = view_for(message)
+    params = handle_message_parameters(
+        content=message.content,
+        embeds=message.embeds,
+        view=view,
+        files=files_of(reply),
+        allowed_mentions=message.allowed_mentions(),
+        nonce=nonce_for(key),
+        # Answer the message that opened it (e.g. a check-in's digest); fine if it is gone.
+        message_reference=(
+            _reference(channel, reply.thread_of)
+            if reply.thread_of and reply.thread_of.isdigit()
+            else MISSING
+        ),
+    )
+    view.stop()
+    try:
+        with transport_errors("Discord"):
+            data = await http.send_message(int(channel), params=params)
+    except (discord.Forbidden, discord.NotFound) as error:
+        raise PostFailed(f"Discord said {error.status} {error.text}", retryable=False) from None
+    except discord.HTTPException as error:
+        raise PostFailed(f"Discord said {error.status} {error.text}") from None
+    return str(data.get("id"))
+
+
+def _reference(channel: str, message_id: str) -> MessageReference:
+    return {"message_id": message_id, "channel_id": channel, "fail_if_not_exists": False}
