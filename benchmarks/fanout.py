@@ -98,6 +98,7 @@ async def run_once(database_url: str, count: int, pace: Pace) -> dict[str, float
         outbox = FakeOutbox(platform="bench", pace=pace)
         service = SchedulerService(
             ledger=app.services.deliveries,
+            notices=app.services.notices,
             outboxes={"bench": outbox},
             kinds=app.kinds,
             clock=lambda: datetime.now(UTC),

@@ -29,6 +29,7 @@ from bot.store.db import (
     upgrade_database,
 )
 from bot.store.deliveries import DeliveryLedger
+from bot.store.notices import NoticeStore
 from bot.store.polls import PollStore
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
@@ -52,6 +53,7 @@ class Application:
         """A scheduler delivering through these adapters (only their platforms' schedules)."""
         return SchedulerService(
             ledger=self.services.deliveries,
+            notices=self.services.notices,
             outboxes=outboxes,
             kinds=self.kinds,
             clock=self.services.clock,
@@ -83,6 +85,7 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         clock=clock,
         schedules=ScheduleStore(engine),
         deliveries=DeliveryLedger(engine, claimer=process_identity()),
+        notices=NoticeStore(engine),
         polls=PollStore(engine),
         checkins=CheckinStore(engine),
         progress=ProgressStore(engine),
@@ -97,7 +100,7 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
     return Application(
         settings=settings,
         services=services,
-        dispatcher=Dispatcher(services=services, registry=registry, notices=services.store),
+        dispatcher=Dispatcher(services=services, registry=registry, notices=services.notices),
         kinds=kinds,
     )
 

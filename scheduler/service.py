@@ -31,6 +31,7 @@ from bot.core.scheduled import (
     Sweeper,
 )
 from bot.store.deliveries import DeliveryLedger, Outcome, Status
+from bot.store.notices import NoticeStore
 from scheduler.claiming import plan_claims
 from scheduler.pacing import Pacer
 
@@ -81,6 +82,7 @@ class SchedulerService:
         self,
         *,
         ledger: DeliveryLedger,
+        notices: NoticeStore,
         outboxes: Mapping[str, Outbox],
         kinds: Sequence[ScheduledKind],
         clock: Callable[[], datetime],
@@ -93,6 +95,7 @@ class SchedulerService:
     ) -> None:
         self.sweepers = list(sweepers)
         self.ledger = ledger
+        self.notices = notices
         self.outboxes = dict(outboxes)
         self.kinds = {kind.name: kind for kind in kinds}
         self.clock = clock
@@ -270,7 +273,7 @@ class SchedulerService:
         if result.status is Status.SENT:
             return
         log.warning("could not post %s to %s: %s", announcement.key, group_id, result.detail)
-        await self.ledger.add_notice(
+        await self.notices.add_notice(
             group_id,
             f"I couldn't post {reply.summary or reply.title} ({result.detail}).",
             now=self.clock(),
@@ -324,4 +327,4 @@ class SchedulerService:
             )
         except Exception:
             log.warning("could not post a failure notice to %s; keeping it", claim.group_id)
-            await self.ledger.add_notice(claim.group_id, text, now=self.clock())
+            await self.notices.add_notice(claim.group_id, text, now=self.clock())

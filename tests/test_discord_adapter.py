@@ -268,6 +268,7 @@ async def test_a_scheduled_nudge_reaches_the_discord_channel(
     )
     service = SchedulerService(
         ledger=app.services.deliveries,
+        notices=app.services.notices,
         outboxes={"discord": adapter},
         kinds=app.kinds,
         clock=lambda: record.next_due_at + timedelta(seconds=1),

@@ -27,7 +27,7 @@ async def test_admin_only_commands_refuse_members(app: Application) -> None:
     dispatcher = Dispatcher(
         services=replace(app.services, registry=registry),
         registry=registry,
-        notices=app.services.store,
+        notices=app.services.notices,
     )
     member = Chat(dispatcher=dispatcher)
     admin = member.as_member(Member(id="test:boss", name="boss", is_admin=True))

@@ -161,6 +161,7 @@ async def test_a_poll_closes_on_time_exactly_once(
         services = [
             SchedulerService(
                 ledger=application.services.deliveries,
+                notices=application.services.notices,
                 outboxes={"test": outbox},
                 kinds=application.kinds,
                 clock=clock,

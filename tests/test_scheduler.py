@@ -56,6 +56,7 @@ def make_service(
 ) -> SchedulerService:
     return SchedulerService(
         ledger=ledger or app.services.deliveries,
+        notices=app.services.notices,
         outboxes={outbox.platform: outbox},
         kinds=app.kinds,
         clock=app.services.clock,
@@ -430,7 +431,7 @@ async def test_a_kind_this_build_does_not_deliver_is_refused(app: Application) -
     limited = Dispatcher(
         services=replace(app.services, schedule_kinds=frozenset({"nudge"})),
         registry=app.services.registry,
-        notices=app.services.store,
+        notices=app.services.notices,
     )
     reply = await Chat(dispatcher=limited, member=ADMIN).send("/schedule add poll mon 09:00")
     assert "Scheduled progress polls aren't available" in reply_text(reply)

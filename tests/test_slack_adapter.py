@@ -416,6 +416,7 @@ async def test_a_scheduled_nudge_reaches_the_slack_channel(
     due = records[0].next_due_at
     service = SchedulerService(
         ledger=app.services.deliveries,
+        notices=app.services.notices,
         outboxes={"slack": adapter},
         kinds=app.kinds,
         clock=lambda: due + timedelta(seconds=2),

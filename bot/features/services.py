@@ -9,6 +9,7 @@ from bot.core.context import Clock
 from bot.core.registry import Registry
 from bot.store.checkins import CheckinStore
 from bot.store.deliveries import DeliveryLedger
+from bot.store.notices import NoticeStore
 from bot.store.polls import PollStore
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
@@ -25,6 +26,7 @@ class Services:
     clock: Clock
     schedules: ScheduleStore
     deliveries: DeliveryLedger
+    notices: NoticeStore
     polls: PollStore
     checkins: CheckinStore
     progress: ProgressStore

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -27,7 +27,7 @@ from bot.core.scheduled import ClaimTransaction, ScheduledOccurrence
 from bot.store.claim_transaction import SqlClaimTransaction
 from bot.store.db import WRITE_INTENT
 from bot.store.schedules import ScheduleRecord, schedule_record
-from bot.store.tables import deliveries, notices, schedules
+from bot.store.tables import deliveries, schedules
 
 
 class Status(StrEnum):
@@ -316,12 +316,3 @@ class DeliveryLedger:
                 select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
             )
             return {Status(status): count for status, count in rows}
-
-    # Notices --------------------------------------------------------------------------------
-
-    async def add_notice(self, group_id: str, text: str, *, now: datetime) -> None:
-        """Keep a failure notice that could not be posted, for the admins' next command."""
-        async with self.engine.begin() as connection:
-            await connection.execute(
-                insert(notices).values(group_id=group_id, text=text, created_at=now)
-            )

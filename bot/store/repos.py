@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.db import WRITE_INTENT
-from bot.store.tables import groups, key_values, notices, seen_tips
+from bot.store.tables import groups, key_values, seen_tips
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,21 +131,3 @@ class Store:
             await connection.execute(
                 insert(key_values).values(key=key, value=value, updated_at=now)
             )
-
-    # Notices --------------------------------------------------------------------------------
-
-    async def take_notices(self, group_id: str) -> list[str]:
-        """Pending notices for a group's admins, removed as they are read."""
-        async with self.engine.begin() as connection:
-            rows = (
-                await connection.execute(
-                    select(notices.c.id, notices.c.text)
-                    .where(notices.c.group_id == group_id)
-                    .order_by(notices.c.id)
-                )
-            ).all()
-            if rows:
-                await connection.execute(
-                    delete(notices).where(notices.c.id.in_([row.id for row in rows]))
-                )
-        return [row.text for row in rows]
