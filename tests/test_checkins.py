@@ -104,9 +104,13 @@ async def test_bad_answers_are_refused_and_not_saved(
 
 async def test_members_may_answer_but_not_open_or_close(admin: Chat, app: Application) -> None:
     member = admin.as_member(Member(id="test:m", name="M"))
-    assert "Only group admins can open" in reply_text(await member.send("/checkin open"))
+    assert "Only group admins can use /checkin open" in reply_text(
+        await member.send("/checkin open")
+    )
     await admin.send("/checkin open")
-    assert "Only group admins can close" in reply_text(await member.send("/checkin close"))
+    assert "Only group admins can use /checkin close" in reply_text(
+        await member.send("/checkin close")
+    )
     assert (await member.send("/checkin answer")).form is not None
     refused = await member.send('/checkin questions "Who are you?"')
     assert "Only group admins" in reply_text(refused)

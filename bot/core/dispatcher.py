@@ -6,15 +6,16 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Generic, Protocol
 
-from bot.core.arguments import parse_arguments
+from bot.core.arguments import parse_arguments, split_words
 from bot.core.context import ActionContext, CommandContext, ServicesT
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import ActionPress, Context, Invocation, Member, Reply, error_reply
-from bot.core.registry import Registry
+from bot.core.registry import CommandSpec, Permission, Registry
 from bot.core.text import MAX_INPUT_CHARS, closest
 
 log = logging.getLogger(__name__)
 
+ASK_AN_ADMIN = "Ask an admin of this workspace or server."
 GENERIC_FAILURE = "Something went wrong on my side. Nothing was changed; please try again."
 
 
@@ -86,8 +87,7 @@ class Dispatcher(Generic[ServicesT]):
         try:
             if spec.admin_only and not invocation.member.is_admin:
                 raise PermissionDenied(
-                    f"Only group admins can use /{spec.name}.",
-                    hint="Ask an admin of this workspace or server.",
+                    f"Only group admins can use /{spec.name}.", hint=ASK_AN_ADMIN
                 )
             choices = {
                 option.name: option.choices(self.services)
@@ -96,7 +96,7 @@ class Dispatcher(Generic[ServicesT]):
             }
             args = parse_arguments(spec, invocation.text, choices)
             context = CommandContext(invocation=invocation, args=args, services=self.services)
-            reply = await spec.handler(context)
+            reply = await self._run(spec, context)
         except UserError as error:
             reply = error_reply(error.message, hint=error.hint)
         except Exception:
@@ -105,6 +105,20 @@ class Dispatcher(Generic[ServicesT]):
         if invocation.member.is_admin:
             reply = await self._with_pending_notices(reply, invocation.group_id)
         return reply
+
+    async def _run(self, spec: CommandSpec, context: CommandContext[ServicesT]) -> Reply:
+        if spec.handler is not None:
+            return await spec.handler(context)
+        # A command group: its first option names the subcommand (validated against the names).
+        name = str(context.args.get("action") or "")
+        sub = spec.subcommand(name)
+        if sub is None:
+            raise UserError(f"`/{spec.name}` has no `{name}`.", hint=f"Try `/help {spec.name}`.")
+        if sub.permission is Permission.ADMIN and not context.invocation.member.is_admin:
+            raise PermissionDenied(
+                f"Only group admins can use /{spec.name} {sub.name}.", hint=ASK_AN_ADMIN
+            )
+        return await sub.handler(context, split_words(context.text_arg("details") or ""))
 
     async def _with_pending_notices(self, reply: Reply, group_id: str) -> Reply:
         """Admins hear about failed scheduled posts on their next command, whatever it is."""

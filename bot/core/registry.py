@@ -18,6 +18,8 @@ from bot.core.model import Reply
 # The registry does not know the services' type (bot/features/services.py does): handlers and
 # providers are checked where they are written, against their own annotations.
 CommandHandler = Callable[[CommandContext[Any]], Awaitable[Reply]]
+# A subcommand gets the words after its name (`/schedule pause 3` → ["3"]).
+SubcommandHandler = Callable[[CommandContext[Any], list[str]], Awaitable[Reply]]
 ActionHandler = Callable[[ActionContext[Any]], Awaitable[Reply]]
 ChoicesProvider = Callable[[Any], Sequence[str]]
 # Completions for what a member has typed so far (platforms with autocomplete use it).
@@ -25,6 +27,13 @@ SuggestionProvider = Callable[[Any, str], list[str]]
 
 _COMMAND_ATTR = "__studybot_command__"
 _ACTION_ATTR = "__studybot_action__"
+
+
+class Permission(Enum):
+    """Who may run a command or subcommand; the dispatcher checks it on every invocation."""
+
+    MEMBER = "member"
+    ADMIN = "admin"
 
 
 class OptionKind(Enum):
@@ -48,15 +57,28 @@ class OptionSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SubcommandSpec:
+    name: str
+    handler: SubcommandHandler
+    permission: Permission = Permission.MEMBER
+
+
+@dataclass(frozen=True, kw_only=True)
 class CommandSpec:
     name: str
     description: str
-    handler: CommandHandler
+    # Exactly one of: a handler for the whole command, or subcommands chosen by its first
+    # option (see `command_group`).
+    handler: CommandHandler | None = None
+    subcommands: tuple[SubcommandSpec, ...] = ()
     options: tuple[OptionSpec, ...] = ()
     admin_only: bool = False
     # Longer explanation and examples for `/help <command>`.
     details: str = ""
     examples: tuple[str, ...] = ()
+
+    def subcommand(self, name: str) -> SubcommandSpec | None:
+        return next((sub for sub in self.subcommands if sub.name == name), None)
 
     @property
     def usage(self) -> str:
@@ -100,6 +122,39 @@ def command(
     return attach
 
 
+def command_group(
+    *,
+    name: str,
+    description: str,
+    subcommands: Iterable[SubcommandSpec],
+    details_option: OptionSpec,
+    admin_only: bool = False,
+    details: str = "",
+    examples: Iterable[str] = (),
+) -> CommandSpec:
+    """A command whose first word picks a subcommand (`/schedule add …`), each with its own
+    permission. Assign the result to a module-level name: `Registry.collect` finds it there."""
+    subs = tuple(subcommands)
+    names = tuple(sub.name for sub in subs)
+    return CommandSpec(
+        name=name,
+        description=description,
+        subcommands=subs,
+        options=(
+            OptionSpec(
+                name="action",
+                description="what to do",
+                required=True,
+                choices=lambda _services: names,
+            ),
+            details_option,
+        ),
+        admin_only=admin_only,
+        details=details,
+        examples=tuple(examples),
+    )
+
+
 def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
     def attach(handler: ActionHandler) -> ActionHandler:
         setattr(handler, _ACTION_ATTR, ActionSpec(name=name, handler=handler))
@@ -132,7 +187,8 @@ class Registry:
         actions: list[ActionSpec] = []
         for module in modules:
             for value in vars(module).values():
-                spec: Any = getattr(value, _COMMAND_ATTR, None)
+                spec: Any = value if isinstance(value, CommandSpec) else None
+                spec = spec or getattr(value, _COMMAND_ATTR, None)
                 if isinstance(spec, CommandSpec):
                     commands.append(spec)
                 action_spec: Any = getattr(value, _ACTION_ATTR, None)
@@ -152,6 +208,8 @@ class Registry:
 
 
 def _check_spec(spec: CommandSpec) -> None:
+    if (spec.handler is None) == (not spec.subcommands):
+        raise RegistryError(f"/{spec.name}: give a handler or subcommands, not both or neither")
     seen_optional = False
     for index, option in enumerate(spec.options):
         if option.rest and index != len(spec.options) - 1:

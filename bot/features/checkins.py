@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.core.arguments import split_words
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.instants import instant
 from bot.core.model import Button, Context, Form, FormField, Member, Reply, Section, Visibility
-from bot.core.registry import OptionSpec, action, command
+from bot.core.registry import OptionSpec, Permission, SubcommandSpec, action, command_group
 from bot.core.text import truncate
 from bot.core.time import parse_duration
 from bot.features.checkin_digest import digest, not_answered
@@ -18,7 +16,6 @@ from bot.store.checkins import Checkin, CheckinClosed
 
 ANSWER_ACTION = "checkin:answer"
 SUBMIT_ACTION = "checkin:submit"
-ACTIONS = ("open", "answer", "status", "questions", "close", "mentions")
 DEFAULT_WINDOW = timedelta(hours=48)
 MAX_QUESTIONS, MAX_QUESTION = 4, 200
 MAX_ANSWER = 1000
@@ -26,49 +23,35 @@ CONFIDENCE_FIELD = "confidence"
 CONFIDENCE_LABEL = "How confident do you feel about the material, 1 (lost) to 5 (solid)?"
 
 
-def _actions(_services: Services) -> Sequence[str]:
-    return ACTIONS
+async def _open(ctx: CommandContext, words: list[str]) -> Reply:
+    window = _window(words[0]) if words else DEFAULT_WINDOW
+    invocation = ctx.invocation
+    return await open_checkin(ctx.services, invocation.group_id, invocation.platform, window)
 
 
-@command(
-    name="checkin",
-    description="The weekly check-in: open it, answer it, see who answered.",
-    options=[
-        OptionSpec(name="action", description="what to do", required=True, choices=_actions),
-        OptionSpec(name="details", description="what the action needs", rest=True),
-    ],
-    details="`/checkin answer` opens a short form (you can change your answers until the "
-    "check-in closes). Admins: `/checkin open [48h]` opens one now, `/checkin close` closes it "
-    'and posts the digest, `/checkin questions "…" "…"` sets up to four questions. '
-    "`/schedule add checkin fri 17:00` opens one every week.",
-    examples=("/checkin answer", "/checkin status", "/checkin open 24h", "/checkin close"),
-)
-async def checkin(ctx: CommandContext) -> Reply:
-    action_name = str(ctx.text_arg("action"))
-    words = split_words(ctx.text_arg("details") or "")
-    services, invocation = ctx.services, ctx.invocation
-    admin_only = action_name in {"open", "close", "mentions"} or (
-        action_name == "questions" and bool(words)
-    )
-    if admin_only and not invocation.member.is_admin:
-        raise PermissionDenied(f"Only group admins can {action_name} check-ins.")
-    if action_name == "open":
-        window = _window(words[0]) if words else DEFAULT_WINDOW
-        return await open_checkin(services, invocation.group_id, invocation.platform, window)
-    if action_name == "questions":
-        return await _questions(ctx, words)
-    if action_name == "mentions":
-        return await _mentions(ctx, words)
-    current = await services.checkins.latest_open(invocation.group_id, now=services.clock())
+async def _current(ctx: CommandContext) -> Checkin:
+    services = ctx.services
+    current = await services.checkins.latest_open(ctx.invocation.group_id, now=services.clock())
     if current is None:
         raise UserError(
             "No check-in is open right now.", hint="An admin can open one with `/checkin open`."
         )
-    if action_name == "answer":
-        return await answer_form(services, current, invocation.member, invocation.group_id)
-    if action_name == "status":
-        return await _status(services, current)
-    closed = await services.checkins.close(current.id, now=services.clock())
+    return current
+
+
+async def _answer(ctx: CommandContext, words: list[str]) -> Reply:
+    invocation = ctx.invocation
+    current = await _current(ctx)
+    return await answer_form(ctx.services, current, invocation.member, invocation.group_id)
+
+
+async def _show_status(ctx: CommandContext, words: list[str]) -> Reply:
+    return await _status(ctx.services, await _current(ctx))
+
+
+async def _close(ctx: CommandContext, words: list[str]) -> Reply:
+    services = ctx.services
+    closed = await services.checkins.close((await _current(ctx)).id, now=services.clock())
     if closed is None:
         raise UserError("That check-in has already closed.")
     return await digest(services, closed)
@@ -198,6 +181,11 @@ async def submit(ctx: ActionContext) -> Reply:
 
 async def _questions(ctx: CommandContext, words: list[str]) -> Reply:
     services, group_id = ctx.services, ctx.invocation.group_id
+    if words and not ctx.invocation.member.is_admin:
+        raise PermissionDenied(
+            "Only group admins can use /checkin questions to change the questions.",
+            hint="`/checkin questions` on its own shows them.",
+        )
     if words:
         if len(words) > MAX_QUESTIONS:
             raise UserError(
@@ -242,3 +230,24 @@ async def _status(services: Services, item: Checkin) -> Reply:
     if missing:
         lines.append("Not yet: " + ", ".join(sorted(missing)))
     return Reply(title=f"Week {item.week} check-in", parts=(Section(text="\n".join(lines)),))
+
+
+CHECKIN = command_group(
+    name="checkin",
+    description="The weekly check-in: open it, answer it, see who answered.",
+    subcommands=[
+        SubcommandSpec(name="open", handler=_open, permission=Permission.ADMIN),
+        SubcommandSpec(name="answer", handler=_answer),
+        SubcommandSpec(name="status", handler=_show_status),
+        # Anyone may read the questions; changing them is checked inside (admins).
+        SubcommandSpec(name="questions", handler=_questions),
+        SubcommandSpec(name="close", handler=_close, permission=Permission.ADMIN),
+        SubcommandSpec(name="mentions", handler=_mentions, permission=Permission.ADMIN),
+    ],
+    details_option=OptionSpec(name="details", description="what the action needs", rest=True),
+    details="`/checkin answer` opens a short form (you can change your answers until the "
+    "check-in closes). Admins: `/checkin open [48h]` opens one now, `/checkin close` closes it "
+    'and posts the digest, `/checkin questions "…" "…"` sets up to four questions. '
+    "`/schedule add checkin fri 17:00` opens one every week.",
+    examples=("/checkin answer", "/checkin status", "/checkin open 24h", "/checkin close"),
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.errors import UserError
 from bot.core.model import Context, Reply, Section, Visibility
-from bot.core.registry import CommandSpec, OptionSpec, Registry, command
+from bot.core.registry import CommandSpec, OptionSpec, Permission, Registry, command
 from bot.core.text import closest
 from bot.features.services import CommandContext
 
@@ -59,6 +59,10 @@ def detail(ctx: CommandContext, spec: CommandSpec) -> Reply:
     option_lines = [_describe_option(ctx, option) for option in spec.options]
     if option_lines:
         parts.append(Section(heading="Options", text="\n".join(option_lines)))
+    if spec.subcommands and not spec.admin_only:
+        admins = [sub.name for sub in spec.subcommands if sub.permission is Permission.ADMIN]
+        if admins:
+            parts.append(Context(text="Admins only: " + ", ".join(f"`{n}`" for n in admins)))
     if spec.examples:
         parts.append(Section(heading="Examples", text="\n".join(f"`{e}`" for e in spec.examples)))
     if spec.admin_only:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.arguments import split_words
 from bot.core.errors import UserError
 from bot.core.instants import instant
 from bot.core.model import Context, Reply, Section
-from bot.core.registry import OptionSpec, command
+from bot.core.registry import (
+    OptionSpec,
+    Permission,
+    SubcommandHandler,
+    SubcommandSpec,
+    command_group,
+)
 from bot.core.text import one_of
 from bot.core.time import (
     WeeklyRule,
@@ -19,12 +23,11 @@ from bot.core.time import (
     parse_zone,
     suggest_zone_completion,
 )
-from bot.features.services import CommandContext, Services
+from bot.features.services import CommandContext
 from bot.store.deliveries import DeliveryRecord, Status
 from bot.store.schedules import ScheduleRecord
 from scheduler.recurrence import next_occurrence
 
-ACTIONS = ("add", "list", "pause", "resume", "remove", "timezone", "status")
 KINDS = ("nudge", "checkin", "poll")
 KIND_NAMES = {"nudge": "weekly learning nudge", "checkin": "check-in", "poll": "progress poll"}
 ADD_USAGE = "/schedule add <nudge|checkin|poll> <days> <HH:MM> [time zone]"
@@ -36,51 +39,6 @@ STATUS_WORDS = {
     Status.MISSED: "missed (bot was offline too long)",
     Status.COALESCED: "folded into a later late post",
 }
-
-
-def _actions(_services: Services) -> Sequence[str]:
-    return ACTIONS
-
-
-@command(
-    name="schedule",
-    description="Set, list, pause, resume and remove the group's schedules (admins).",
-    options=[
-        OptionSpec(name="action", description="what to do", required=True, choices=_actions),
-        OptionSpec(
-            name="details",
-            description="what the action needs",
-            rest=True,
-            suggest=lambda _services, typed: suggest_zone_completion(typed),
-        ),
-    ],
-    admin_only=True,
-    details=f"`{ADD_USAGE}` schedules a post, e.g. `/schedule add nudge mon,thu 18:30 "
-    "Europe/Berlin`. Without a zone, the group's zone is used (`/schedule timezone <zone>` sets "
-    "it). `/schedule list` shows every schedule with its id; `pause`, `resume` and `remove` take "
-    "that id. `/schedule status` shows the last deliveries and their outcome.",
-    examples=(
-        "/schedule add nudge mon,thu 18:30 Europe/Berlin",
-        "/schedule add nudge weekdays 08:00",
-        "/schedule list",
-        "/schedule pause 3",
-        "/schedule timezone America/New_York",
-        "/schedule status",
-    ),
-)
-async def schedule(ctx: CommandContext) -> Reply:
-    action = ctx.text_arg("action")
-    words = split_words(ctx.text_arg("details") or "")
-    handler = {
-        "add": _add,
-        "list": _list,
-        "pause": _pause,
-        "resume": _resume,
-        "remove": _remove,
-        "timezone": _timezone,
-        "status": _status,
-    }[str(action)]
-    return await handler(ctx, words)
 
 
 async def _group(ctx: CommandContext):  # type: ignore[no-untyped-def]
@@ -289,3 +247,43 @@ async def _status(ctx: CommandContext, words: list[str]) -> Reply:
 def _no_more(words: list[str], action: str) -> None:
     if words:
         raise UserError(f"`/schedule {action}` takes nothing more.")
+
+
+def _admin(name: str, handler: SubcommandHandler) -> SubcommandSpec:
+    return SubcommandSpec(name=name, handler=handler, permission=Permission.ADMIN)
+
+
+SCHEDULE = command_group(
+    name="schedule",
+    description="Set, list, pause, resume and remove the group's schedules (admins).",
+    subcommands=[
+        _admin("add", _add),
+        _admin("list", _list),
+        _admin("pause", _pause),
+        _admin("resume", _resume),
+        _admin("remove", _remove),
+        _admin("timezone", _timezone),
+        _admin("status", _status),
+    ],
+    details_option=OptionSpec(
+        name="details",
+        description="what the action needs",
+        rest=True,
+        suggest=lambda _services, typed: suggest_zone_completion(typed),
+    ),
+    # Every subcommand changes or reveals the group's plan: the whole command is for admins,
+    # which also hides it from members on Discord.
+    admin_only=True,
+    details=f"`{ADD_USAGE}` schedules a post, e.g. `/schedule add nudge mon,thu 18:30 "
+    "Europe/Berlin`. Without a zone, the group's zone is used (`/schedule timezone <zone>` sets "
+    "it). `/schedule list` shows every schedule with its id; `pause`, `resume` and `remove` take "
+    "that id. `/schedule status` shows the last deliveries and their outcome.",
+    examples=(
+        "/schedule add nudge mon,thu 18:30 Europe/Berlin",
+        "/schedule add nudge weekdays 08:00",
+        "/schedule list",
+        "/schedule pause 3",
+        "/schedule timezone America/New_York",
+        "/schedule status",
+    ),
+)
