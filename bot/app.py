@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.context import Clock
 from bot.core.dispatcher import Dispatcher
@@ -116,10 +116,16 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+class PlatformFailed(Exception):
+    """A platform connection ended for good: the process stops so a supervisor restarts it."""
+
+
 async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
-    """Run every configured platform adapter plus the scheduler until `stop` is set."""
+    """Run every configured platform adapter plus the scheduler until `stop` is set, or until a
+    platform's connection ends for good (then PlatformFailed: never stay up and deaf)."""
     app = await build_application(settings)
     adapters: list[PlatformAdapter] = []
+    started: list[PlatformAdapter] = []
     scheduler: SchedulerService | None = None
     try:
         if settings.has_slack:
@@ -142,20 +148,38 @@ async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
             )
         for adapter in adapters:
             await adapter.start()
+            started.append(adapter)
         freeze_startup_objects()
         scheduler = app.scheduler({adapter.platform: adapter for adapter in adapters})
         await scheduler.start()
-        await stop.wait()
+        await _until_stopped_or_failed(stop, adapters)
     finally:
         if scheduler is not None:
             await scheduler.stop()
-        for adapter in reversed(adapters):
+        # Only what started is stopped: stopping a client that never connected raises from
+        # inside the SDK and would bury the one line that says why start-up failed.
+        for adapter in reversed(started):
             await adapter.stop()
         await app.close()
 
 
+async def _until_stopped_or_failed(stop: asyncio.Event, adapters: list[PlatformAdapter]) -> None:
+    stopping = asyncio.ensure_future(stop.wait())
+    watched: list[asyncio.Future[Any]] = [stopping, *(adapter.failed for adapter in adapters)]
+    try:
+        await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    for adapter in adapters:
+        if adapter.failed.done():
+            raise PlatformFailed(adapter.failed.result())
+
+
 class PlatformAdapter(Outbox, Protocol):
     """An adapter that serves a chat platform and posts scheduled messages to it."""
+
+    # Resolved with a reason when the platform connection has ended for good.
+    failed: asyncio.Future[str]
 
     async def start(self) -> None: ...
 

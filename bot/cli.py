@@ -150,7 +150,7 @@ async def run(settings: Settings) -> int:
         return await run_console(settings, user="you", group="local")
     from bot.adapters.discord.adapter import DiscordConfigurationError
     from bot.adapters.slack.bolt_app import SlackConfigurationError
-    from bot.app import serve_platforms
+    from bot.app import PlatformFailed, serve_platforms
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -161,6 +161,9 @@ async def run(settings: Settings) -> int:
     except (SlackConfigurationError, DiscordConfigurationError) as error:
         print(f"studybot cannot start: {error}", file=sys.stderr)
         return 2
+    except PlatformFailed as error:
+        print(f"studybot stopped: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -461,3 +462,56 @@ async def test_a_threaded_post_replies_to_its_message(
         "channel_id": "1300000000000000001",
         "fail_if_not_exists": False,
     }
+
+
+ODD_EVENTS: list[tuple[str, Any]] = [
+    ("INTERACTION_CREATE", {"type": 2, "data": {"name": "tip"}}),  # no id, token, version
+    ("INTERACTION_CREATE", {"id": "1", "token": "t", "version": 1}),  # no type
+    ("GUILD_CREATE", {}),
+    ("GUILD_CREATE", {"id": "1300000000000000002", "name": 5, "channels": "x"}),
+    ("CHANNEL_CREATE", None),
+]
+ODD_FRAMES = ["this is not json", "[1, 2]", "null", '{"op": 0, "t": "READY", "d": 5}']
+
+
+async def test_odd_gateway_events_are_dropped_and_the_bot_keeps_serving(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    for event, data in ODD_EVENTS:
+        await discord_fake.dispatch(event, data)
+    for frame in ODD_FRAMES:
+        await discord_fake.send_frame(frame)
+    callback = await run(discord_fake, discord_fake.command("tip", {"topic": "math"}))
+    assert callback["type"] == 4
+    assert "Math and statistics tip" in text_of(callback)
+    assert not adapter.failed.done()
+    dropped = [r.getMessage() for r in caplog.records if "Discord: dropped" in r.getMessage()]
+    assert len(dropped) == len(ODD_EVENTS) + len(ODD_FRAMES)
+    assert "Discord: dropped a INTERACTION_CREATE event (KeyError)" in dropped
+    assert "Discord: dropped a gateway frame (JSONDecodeError)" in dropped
+    # One line each, naming the event and the error, never the payload.
+    assert all("channels" not in line and "not json" not in line for line in dropped)
+
+
+async def test_a_connection_that_ends_for_good_stops_the_process(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    # 4004 is "authentication failed": discord.py does not reconnect after it.
+    await discord_fake.drop_connection(code=4004)
+    reason = await asyncio.wait_for(adapter.failed, 10)
+    assert "stopped for good" in reason
+
+
+async def test_serving_ends_with_a_reason_when_discord_is_gone_for_good(
+    tmp_path: Path, discord_fake: FakeDiscord
+) -> None:
+    from bot.app import PlatformFailed, serve_platforms
+
+    stop = asyncio.Event()
+    serving = asyncio.ensure_future(
+        serve_platforms(discord_settings(tmp_path, discord_fake), stop=stop)
+    )
+    await discord_fake.wait_ready()
+    await discord_fake.drop_connection(code=4004)
+    with pytest.raises(PlatformFailed, match="stopped for good"):
+        await asyncio.wait_for(serving, 15)

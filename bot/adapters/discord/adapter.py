@@ -22,6 +22,7 @@ from bot.adapters.discord.endpoints import configure_endpoints
 from bot.adapters.discord.gateway import StudybotClient
 from bot.adapters.discord.interactions import DiscordInteractions
 from bot.adapters.discord.outbox import post_message
+from bot.adapters.discord.resilience import guard_frames, guard_parsers
 from bot.core.dispatcher import Dispatcher
 from bot.core.model import Reply
 from bot.core.ports import Pace
@@ -82,7 +83,11 @@ class DiscordAdapter:
         )
         self.interactions = DiscordInteractions(dispatcher)
         self.client = StudybotClient(self.interactions, self)
+        guard_frames()
+        guard_parsers(self.client._connection.parsers)
         self._runner: asyncio.Task[None] | None = None
+        # Set when the connection ends for good: the process must not stay up and deaf.
+        self.failed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -108,7 +113,7 @@ class DiscordAdapter:
         self.client.shard_count = shard_count
         self.client.shard_ids = self.shard_ids
         self._runner = asyncio.ensure_future(self.client.connect(reconnect=True))
-        self._runner.add_done_callback(_log_failure)
+        self._runner.add_done_callback(self._connection_ended)
 
     async def stop(self) -> None:
         await self.interactions.close()
@@ -156,7 +161,11 @@ class DiscordAdapter:
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         return await post_message(self.client.http, group_id, reply, key=idempotency_key)
 
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("the Discord connection stopped: %s", type(task.exception()).__name__)
+    def _connection_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or self.client.is_closed() and task.exception() is None:
+            return  # we stopped it
+        error = task.exception()
+        reason = type(error).__name__ if error is not None else "it closed"
+        log.error("the Discord connection stopped for good: %s", reason)
+        if not self.failed.done():
+            self.failed.set_result(f"the Discord connection stopped for good ({reason})")

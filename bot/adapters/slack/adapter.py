@@ -13,6 +13,7 @@ who asked. Scheduled posts go through chat.postMessage.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -87,6 +88,8 @@ class SlackAdapter:
         self._register()
         self._socket: AsyncSocketModeHandler | None = None
         self.port: int | None = None
+        # HTTP mode has no connection to lose; Socket Mode reconnects inside slack-sdk.
+        self.failed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     # Listeners: store, then ack ------------------------------------------------------------
 

@@ -296,8 +296,17 @@ class FakeDiscord:
                 )
         return socket
 
-    async def _send(self, socket: web.WebSocketResponse, compressor: Any, payload: dict) -> None:
-        raw = json.dumps(payload).encode()
+    async def _send(self, socket: web.WebSocketResponse, compressor: Any, payload: Any) -> None:
+        await self._send_text(socket, compressor, json.dumps(payload))
+
+    async def send_frame(self, text: str) -> None:
+        """A raw gateway frame, JSON or not (for input Discord should never send, but might)."""
+        await self.wait_ready()
+        socket, compressor = self._sockets[-1]
+        await self._send_text(socket, compressor, text)
+
+    async def _send_text(self, socket: web.WebSocketResponse, compressor: Any, text: str) -> None:
+        raw = text.encode()
         if compressor is None:
             await socket.send_str(raw.decode())
         else:
@@ -381,10 +390,10 @@ class FakeDiscord:
             )
         self._ready.set()
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+    async def dispatch(self, event: str, data: Any) -> None:
         await self.wait_ready()
         socket, compressor = self._sockets[-1]
-        if event == "INTERACTION_CREATE":
+        if event == "INTERACTION_CREATE" and isinstance(data, dict) and "id" in data:
             self.dispatched_at[data["id"]] = asyncio.get_running_loop().time()
         await self._send(
             socket, compressor, {"op": 0, "t": event, "s": next(self._sequence), "d": data}
