@@ -647,3 +647,73 @@ async def test_work_resumed_after_the_response_url_expired_posts_to_the_channel(
     assert "Math and statistics tip" in json.dumps(posted.params["blocks"], ensure_ascii=False)
     [private] = slack.calls_to("chat.postEphemeral")  # /help is for the member alone
     assert private.params["user"] == "U1"
+
+
+UNSIGNED_GARBAGE = [
+    ("application/x-www-form-urlencoded", "payload=not json", {}),
+    ("application/x-www-form-urlencoded", "payload=%5B1%2C2%5D", {}),
+    ("application/x-www-form-urlencoded", "payload=null", {}),
+    ("application/json", "{not json", {}),
+    ("application/x-www-form-urlencoded", "command=%2Ftip", {"X-Slack-Request-Timestamp": "abc"}),
+    ("application/x-www-form-urlencoded", "command=%2Ftip", {"X-Slack-Request-Timestamp": ""}),
+    ("application/x-www-form-urlencoded", "command=%2Ftip", {"X-Slack-Request-Timestamp": "12.5"}),
+]
+
+
+async def post_raw(adapter: SlackAdapter, body: str, headers: dict[str, str]) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+        ) as response,
+    ):
+        await response.read()
+        return response.status
+
+
+@pytest.mark.parametrize(("content_type", "body", "headers"), UNSIGNED_GARBAGE)
+async def test_unsigned_garbage_is_refused_before_it_is_parsed(
+    adapter: SlackAdapter,
+    caplog: pytest.LogCaptureFixture,
+    content_type: str,
+    body: str,
+    headers: dict[str, str],
+) -> None:
+    status = await post_raw(
+        adapter, body, {"Content-Type": content_type, "X-Slack-Signature": "v0=00", **headers}
+    )
+    assert status == 401
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+SIGNED_MALFORMED = [
+    {"payload": "[1, 2]"},
+    {"payload": "5"},
+    {"payload": json.dumps({"type": "block_actions", "actions": []})},
+    {"payload": json.dumps({"type": "block_actions", "actions": [{}]})},
+    {"payload": json.dumps({"type": "block_actions", "actions": "x"})},
+    {"payload": json.dumps({"type": "view_submission", "view": {"id": "V1"}})},
+    {"payload": json.dumps({"type": "view_submission", "view": "x"})},
+    {"team_id": "T1", "user_id": "U1", "channel_id": "C1", "text": "math"},  # no command
+]
+
+
+@pytest.mark.parametrize("fields", SIGNED_MALFORMED)
+async def test_signed_but_malformed_payloads_change_nothing_and_never_500(
+    adapter: SlackAdapter,
+    app: Application,
+    slack: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+    fields: dict[str, str],
+) -> None:
+    body = form(fields)
+    status, _ = await send(adapter, body)
+    assert status in {200, 400}
+    await adapter.intake.drain()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert slack.responses == []
+    # Still serving.
+    reply = await command(adapter, slack, "/tip math")
+    assert "Math and statistics tip" in everything(reply)

@@ -84,7 +84,12 @@ class SlackAdapter:
             self.client, installations=self.installation_store, api_url=settings.slack_api_url
         )
         self.replies = SlackReplies()
-        self.http = SlackHttpServer(self.app, acking=self.intake.gate.acking)
+        secret = settings.slack_signing_secret
+        self.http = SlackHttpServer(
+            self.app,
+            signing_secret=secret.get_secret_value() if secret else None,
+            acking=self.intake.gate.acking,
+        )
         self._register()
         self._socket: AsyncSocketModeHandler | None = None
         self.port: int | None = None

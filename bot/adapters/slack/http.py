@@ -9,7 +9,10 @@ from contextlib import AbstractContextManager
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
+from bot.adapters.slack.inbound import payload_problem
 from bot.adapters.slack.manifest import EVENTS_PATH
 
 log = logging.getLogger(__name__)
@@ -22,9 +25,13 @@ class SlackHttpServer:
         self,
         app: AsyncApp,
         *,
+        signing_secret: str | None,
         acking: Callable[[], AbstractContextManager[object]],
     ) -> None:
         self.app = app
+        # Without a secret (Socket Mode) this server is never started; if it were, it would
+        # refuse every request.
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         # Counts the whole request as an ack in flight: reading, verifying and answering it.
         self._acking = acking
         self._runner: web.AppRunner | None = None
@@ -56,9 +63,37 @@ class SlackHttpServer:
             self._runner = None
 
     async def _handle_post(self, request: web.Request) -> web.Response:
+        """Verify, then check the shape, then hand to bolt: anything refused costs one line."""
         with self._acking():
-            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+            try:
+                body = await request.text()
+            except (UnicodeDecodeError, ValueError):
+                return web.Response(status=400)
+            if not self._signed(request, body):
+                # Refused before the body is parsed: nobody unsigned can reach the parsers.
+                return web.Response(status=401)
+            problem = payload_problem(request.content_type, body)
+            if problem is not None:
+                log.warning("Slack: refused %s", problem)
+                return web.Response(status=400)
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+            try:
+                bolt_response = await self.app.async_dispatch(bolt_request)
+            except Exception as error:
+                log.warning("Slack: could not handle a request (%s)", type(error).__name__)
+                return web.Response(status=400)
             return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, request: web.Request, body: str) -> bool:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature")
+        if self._verifier is None or not timestamp.isdigit() or not timestamp.isascii():
+            return False
+        return self._verifier.is_valid(body, timestamp, signature)
 
     async def _handle_install(self, request: web.Request) -> web.Response:
         assert self.app.oauth_flow is not None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from bot.adapters.slack.codec import (
     MessageRef,
@@ -110,3 +112,51 @@ def submission_fields(view: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
             answer = state.get("value") or ""
         fields.append((str(block_id), str(answer)))
     return tuple(fields)
+
+
+HANDLED_PAYLOADS = ("block_actions", "view_submission")
+
+
+def payload_problem(content_type: str, body: str) -> str | None:
+    """Why a (signed) request body is not something studybot can act on, or None if it is.
+
+    Checked before bolt sees the request, so a malformed payload is refused with one line
+    instead of an exception inside bolt's middleware (which answers 500).
+    """
+    if content_type.startswith("application/json"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return "a JSON body that is not JSON"
+        return None if isinstance(data, dict) else "a JSON body that is not an object"
+    fields = dict(parse_qsl(body, keep_blank_values=True))
+    if "ssl_check" in fields:
+        return None
+    if "payload" in fields:
+        return _interaction_problem(fields["payload"])
+    command = fields.get("command", "")
+    return None if command.startswith("/") else "a form without a slash command"
+
+
+def _interaction_problem(raw: str) -> str | None:
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return "an interaction payload that is not JSON"
+    if not isinstance(payload, dict):
+        return "an interaction payload that is not an object"
+    kind = payload.get("type")
+    if kind not in HANDLED_PAYLOADS:
+        return f"an interaction of a type studybot does not handle ({str(kind)[:40]})"
+    if kind == "block_actions":
+        actions = payload.get("actions")
+        valid = (
+            isinstance(actions, list)
+            and actions
+            and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions)
+        )
+        return None if valid else "block_actions without a valid action"
+    view = payload.get("view")
+    if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
+        return "view_submission without a valid view"
+    return None
