@@ -22,12 +22,7 @@ from bot.features.polls import ProgressPollKind, sweep_closed_polls
 from bot.features.services import Services
 from bot.settings import Settings
 from bot.store.checkins import CheckinStore
-from bot.store.db import (
-    create_engine,
-    default_database_url,
-    process_identity,
-    upgrade_database,
-)
+from bot.store.db import default_database_url, open_database, process_identity
 from bot.store.deliveries import DeliveryLedger
 from bot.store.notices import NoticeStore
 from bot.store.polls import PollStore
@@ -72,12 +67,7 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
     """Load and validate content first (cheap, and the likeliest to fail), then open the store."""
     catalog = load_catalog(settings.content_dir)
     registry = Registry.collect(feature_modules())
-    engine = create_engine(settings.database_url or default_database_url())
-    try:
-        await upgrade_database(engine)
-    except BaseException:
-        await engine.dispose()
-        raise
+    engine = await open_database(settings.database_url or default_database_url())
     services = Services(
         catalog=catalog,
         store=Store(engine),
@@ -193,8 +183,7 @@ async def sync_discord_commands(settings: Settings, *, guild_id: int | None) -> 
     app = await build_application(settings)
     adapter = DiscordAdapter(settings=settings, dispatcher=app.dispatcher, store=app.services.store)
     try:
-        assert settings.discord_token is not None
-        await adapter.client.login(settings.discord_token.get_secret_value())
+        await adapter.login()
         return await adapter.sync_commands(guild_id=guild_id)
     finally:
         await adapter.client.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.settings import ConfigurationError, Settings
 from content.catalog import ContentError, load_catalog
 
 CONNECT_HINT = (
@@ -83,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "console":
             return asyncio.run(run_console(settings, user=args.user, group=args.group))
         return asyncio.run(run(settings))
+    except ConfigurationError as error:
+        print(f"studybot: {error}", file=sys.stderr)
+        return 2
     except ContentError as error:
         print(error.describe(), file=sys.stderr)
         print("Fix these and start again; `studybot content check` re-checks.", file=sys.stderr)
@@ -114,13 +117,10 @@ async def export(settings: Settings, *, group: str, what: str) -> int:
 
 
 async def upgrade_db(settings: Settings) -> int:
-    from bot.store.db import create_engine, default_database_url, upgrade_database
+    from bot.store.db import default_database_url, open_database
 
-    engine = create_engine(settings.database_url or default_database_url())
-    try:
-        await upgrade_database(engine)
-    finally:
-        await engine.dispose()
+    engine = await open_database(settings.database_url or default_database_url())
+    await engine.dispose()
     print("Database schema is up to date.")
     return 0
 
@@ -148,8 +148,6 @@ async def run(settings: Settings) -> int:
     if not (settings.has_slack or settings.has_discord):
         print(CONNECT_HINT, file=sys.stderr)
         return await run_console(settings, user="you", group="local")
-    from bot.adapters.discord.adapter import DiscordConfigurationError
-    from bot.adapters.slack.bolt_app import SlackConfigurationError
     from bot.app import PlatformFailed, serve_platforms
 
     stop = asyncio.Event()
@@ -158,9 +156,6 @@ async def run(settings: Settings) -> int:
         loop.add_signal_handler(signal_number, stop.set)
     try:
         await serve_platforms(settings, stop=stop)
-    except (SlackConfigurationError, DiscordConfigurationError) as error:
-        print(f"studybot cannot start: {error}", file=sys.stderr)
-        return 2
     except PlatformFailed as error:
         print(f"studybot stopped: {error}", file=sys.stderr)
         return 1
@@ -195,10 +190,12 @@ def print_slack_manifest(*, socket_mode: bool, url: str | None) -> int:
 
 
 def _settings_problem(error: ValidationError) -> str:
-    lines = ["studybot's configuration has a problem:"]
+    """One line per setting at fault, naming it; values are left out (they may be secrets)."""
+    lines = []
     for detail in error.errors():
         name = ".".join(str(part) for part in detail["loc"])
-        lines.append(f"  - {name}: {detail['msg']}")  # values are omitted: they may be secrets
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        lines.append(f"studybot cannot use {name}: {message}")
     return "\n".join(lines)
 
 

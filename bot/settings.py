@@ -28,6 +28,42 @@ def _duration(value: object) -> object:
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigurationError(Exception):
+    """Settings or surroundings that cannot work (a rejected token, an unreachable database).
+    The command line prints the message as one line and exits 2; messages never hold secrets."""
+
+
+def _log_level(value: object) -> object:
+    if isinstance(value, str):
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(LOG_LEVELS)}")
+        return level
+    return value
+
+
+def _database_url(value: object) -> object:
+    """A URL SQLAlchemy can parse, for a database studybot supports. The URL is never echoed:
+    it may hold a password."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    from sqlalchemy.engine import make_url  # here, not at import: `studybot --help` stays quick
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(value.strip()).get_backend_name()
+    except ArgumentError:
+        raise ValueError(
+            "not a database URL; use e.g. sqlite:///path/studybot.db or "
+            "postgresql://user@host:5432/studybot"
+        ) from None
+    if backend not in {"sqlite", "postgresql", "postgres"}:
+        raise ValueError(f"{backend} is not supported; use sqlite:///… or postgresql://…")
+    return value.strip()
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -72,11 +108,15 @@ class Settings(BaseSettings):
     discord_shard_ids: str | None = Field(default=None, validation_alias=_env("DISCORD_SHARD_IDS"))
 
     # studybot itself
-    database_url: str | None = Field(default=None, validation_alias=_env("STUDYBOT_DATABASE_URL"))
+    database_url: Annotated[str | None, BeforeValidator(_database_url)] = Field(
+        default=None, validation_alias=_env("STUDYBOT_DATABASE_URL")
+    )
     content_dir: Path | None = Field(default=None, validation_alias=_env("STUDYBOT_CONTENT_DIR"))
     host: str = Field(default="0.0.0.0", validation_alias=_env("STUDYBOT_HOST"))  # noqa: S104
     port: int = Field(default=3000, ge=1, le=65535, validation_alias=_env("STUDYBOT_PORT"))
-    log_level: str = Field(default="WARNING", validation_alias=_env("STUDYBOT_LOG_LEVEL"))
+    log_level: Annotated[str, BeforeValidator(_log_level)] = Field(
+        default="WARNING", validation_alias=_env("STUDYBOT_LOG_LEVEL")
+    )
     # Occurrences missed while the bot was down are sent late (once) within this window.
     misfire_grace: Duration = Field(
         default=timedelta(hours=12), validation_alias=_env("STUDYBOT_MISFIRE_GRACE")
@@ -109,4 +149,12 @@ class Settings(BaseSettings):
             self.slack_state_secret,
             self.discord_token,
         ]
-        return [secret.get_secret_value() for secret in secrets if secret is not None]
+        values = [secret.get_secret_value() for secret in secrets if secret is not None]
+        return values + [password for password in [self.database_password()] if password]
+
+    def database_password(self) -> str | None:
+        if not self.database_url:
+            return None
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database_url).password

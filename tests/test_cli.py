@@ -134,3 +134,66 @@ def test_schedules_survive_kill_9(tmp_path: Path, db_env: dict[str, str]) -> Non
     after = studybot("console", stdin="/schedule list\n", env=db_env, cwd=tmp_path)
     assert after.returncode == 0, after.stderr
     assert "#1 weekly learning nudge · mon,thu 18:30 Europe/Berlin" in after.stdout
+
+
+def _unused_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _one_clear_line(result: subprocess.CompletedProcess[str], *expected: str) -> str:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in expected:
+        assert fragment in lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://postgres:hunter2pw@127.0.0.1:{port}/studybot", "Connect call failed"),
+        ("mysql://user:hunter2pw@localhost/studybot", "mysql is not supported"),
+        ("notaurl", "not a database URL"),
+        ("sqlite:////nonexistent-dir/deeper/studybot.db", "unable to open database file"),
+    ],
+)
+def test_a_database_url_that_cannot_work_is_one_line(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    env = {"STUDYBOT_DATABASE_URL": url.format(port=_unused_port())}
+    line = _one_clear_line(studybot("db", "upgrade", env=env, cwd=tmp_path), expected)
+    assert "STUDYBOT_DATABASE_URL" in line
+    assert "hunter2pw" not in line
+
+
+def test_a_missing_postgres_database_is_one_line(tmp_path: Path) -> None:
+    base = os.environ.get("STUDYBOT_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("STUDYBOT_TEST_POSTGRES_URL is not set")
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base).set(database="studybot_no_such_database", password="hunter2pw")
+    env = {"STUDYBOT_DATABASE_URL": url.render_as_string(hide_password=False)}
+    line = _one_clear_line(studybot("db", "upgrade", env=env, cwd=tmp_path), "does not exist")
+    assert "hunter2pw" not in line
+
+
+def test_an_unknown_log_level_is_one_line(tmp_path: Path, db_env: dict[str, str]) -> None:
+    env = {**db_env, "STUDYBOT_LOG_LEVEL": "LOUD"}
+    _one_clear_line(studybot("db", "upgrade", env=env, cwd=tmp_path), "STUDYBOT_LOG_LEVEL", "INFO")
+
+
+def test_discord_sync_without_discord_is_one_line(tmp_path: Path, db_env: dict[str, str]) -> None:
+    env = {
+        **db_env,
+        "DISCORD_TOKEN": "not-a-real-token.abc.def",
+        "DISCORD_API_URL": f"http://127.0.0.1:{_unused_port()}/api/v10",
+    }
+    line = _one_clear_line(studybot("discord", "sync", env=env, cwd=tmp_path), "DISCORD_API_URL")
+    assert "not-a-real-token" not in line

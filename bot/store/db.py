@@ -14,8 +14,10 @@ from alembic.config import Config
 from platformdirs import user_data_dir
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.settings import ConfigurationError
 from bot.store import sqlite_inline  # noqa: F401  (registers the sqlite+inline dialect)
 
 log = logging.getLogger(__name__)
@@ -117,3 +119,31 @@ async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
                 )
             await connection.run_sync(run)
     log.debug("database schema is at %s", revision)
+
+
+class DatabaseUnavailable(ConfigurationError):
+    """The database STUDYBOT_DATABASE_URL names cannot be opened or upgraded."""
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """An engine on an up-to-date schema, or DatabaseUnavailable with one clear line (the URL is
+    shown without its password)."""
+    engine = create_engine(url)
+    try:
+        await upgrade_database(engine)
+    except (OSError, TimeoutError, DBAPIError) as error:
+        await engine.dispose()
+        where = make_url(normalise_url(url)).render_as_string(hide_password=True)
+        raise DatabaseUnavailable(
+            f"cannot open the database STUDYBOT_DATABASE_URL names ({where}): {_reason(error)}"
+        ) from None
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+def _reason(error: BaseException) -> str:
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return text[:200]

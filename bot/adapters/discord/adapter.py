@@ -27,7 +27,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.model import Reply
 from bot.core.ports import Pace
 from bot.features.services import Services
-from bot.settings import Settings
+from bot.settings import ConfigurationError, Settings
 from bot.store.repos import Store
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 
-class DiscordConfigurationError(Exception):
+class DiscordConfigurationError(ConfigurationError):
     """Settings that cannot work (e.g. shard ids without a shard count)."""
 
 
@@ -91,7 +91,8 @@ class DiscordAdapter:
 
     # Lifecycle ------------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def login(self) -> None:
+        """Log in over REST; a rejected token or an unreachable Discord is one clear line."""
         assert self.settings.discord_token is not None
         try:
             await self.client.login(self.settings.discord_token.get_secret_value())
@@ -100,11 +101,14 @@ class DiscordAdapter:
             raise DiscordConfigurationError(
                 "Discord rejected DISCORD_TOKEN; reset the bot token in the developer portal."
             ) from None
-        except aiohttp.ClientError as error:
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
             await self.client.close()
             raise DiscordConfigurationError(
                 f"cannot reach Discord at DISCORD_API_URL ({type(error).__name__})"
             ) from None
+
+    async def start(self) -> None:
+        await self.login()
         shard_count = self.settings.discord_shard_count
         if shard_count is None:
             # Ask how many shards Discord recommends, and connect them all to the configured

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.slack.client import make_client
 from bot.adapters.slack.manifest import BOT_SCOPES
-from bot.settings import Settings
+from bot.settings import ConfigurationError, Settings
 
 
-class SlackConfigurationError(Exception):
+class SlackConfigurationError(ConfigurationError):
     """Settings that cannot work (e.g. HTTP mode without a signing secret)."""
 
 
