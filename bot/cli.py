@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="studybot",
         description="A study-group bot for software engineers moving into ML engineering.",
     )
+    parser.add_argument("--version", action="version", version=f"studybot {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("run", help="serve every configured platform (the console if none)")
@@ -59,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply schema migrations")
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("studybot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
