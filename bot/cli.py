@@ -52,8 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--guild", type=int, help="one server only (instant; global takes a while)")
 
     export = commands.add_parser("export", help="write a group's data as CSV to standard output")
-    export.add_argument("--group", required=True, help="group id, e.g. slack:T1:C2")
-    export.add_argument("--what", required=True, choices=["checkins", "polls", "votes"])
+    export.add_argument("--list", action="store_true", help="list the group ids there is data for")
+    export.add_argument("--group", help="group id, e.g. slack:T1:C2")
+    export.add_argument("--what", choices=["checkins", "polls", "votes"])
     export.add_argument("--format", default="csv", choices=["csv"])
 
     db = commands.add_parser("db", help="database tools")
@@ -87,7 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "discord":
             return asyncio.run(discord_sync(settings, guild_id=args.guild))
         if args.command == "export":
-            return asyncio.run(export(settings, group=args.group, what=args.what))
+            if not args.list and not (args.group and args.what):
+                print("studybot export needs --group and --what (or --list).", file=sys.stderr)
+                return 2
+            return asyncio.run(
+                export(settings, group=args.group, what=args.what, list_only=args.list)
+            )
         if args.command == "db":
             return asyncio.run(upgrade_db(settings))
         if args.command == "console":
@@ -113,13 +119,20 @@ def check_content(extra_dir: Path | None) -> int:
     return 0
 
 
-async def export(settings: Settings, *, group: str, what: str) -> int:
+async def export(settings: Settings, *, group: str, what: str, list_only: bool) -> int:
     from bot.app import build_application
-    from bot.export import export_csv
+    from bot.export import UnknownGroup, export_csv
 
     app = await build_application(settings)
     try:
+        if list_only:
+            for group_id in await app.services.store.known_group_ids():
+                print(group_id)
+            return 0
         count = await export_csv(app.services, group, what, sys.stdout)
+    except UnknownGroup as error:
+        print(f"studybot: {error}", file=sys.stderr)
+        return 2
     finally:
         await app.close()
     print(f"{count} rows", file=sys.stderr)

@@ -1,12 +1,22 @@
-"""CSV export of a group's check-ins, polls and votes (anonymous votes without identities)."""
+"""CSV export of a group's check-ins, polls and votes, revealing no more than the chat does.
+
+Anonymous polls: votes carry no voter, per-option counts and votes are left out while fewer than
+ANONYMITY_THRESHOLD members have voted (as the poll card hides them), and their times are
+rounded to the day so a vote cannot be matched to who was online. Every text cell that a
+spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, carriage return) is prefixed with
+`'`, since check-in answers are members' free text.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any, TextIO
 
+from bot.features.polls import ANONYMITY_THRESHOLD
 from bot.features.services import Services
 
 CHECKIN_COLUMNS = (
@@ -30,8 +40,28 @@ POLL_COLUMNS = (
     "votes",
 )
 VOTE_COLUMNS = ("poll_id", "question", "option", "member_id", "voted_at")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Row = list[Any]
+
+
+class UnknownGroup(Exception):
+    def __init__(self, group_id: str, known: list[str]) -> None:
+        listed = ", ".join(known) if known else "none yet"
+        super().__init__(f"studybot has no data for group {group_id}; known groups: {listed}")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text, never evaluates."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _when(moment: datetime | None, *, anonymous: bool) -> str:
+    if moment is None:
+        return ""
+    return moment.date().isoformat() if anonymous else moment.isoformat()
 
 
 async def _checkin_rows(services: Services, group_id: str) -> AsyncIterator[Row]:
@@ -54,33 +84,37 @@ async def _checkin_rows(services: Services, group_id: str) -> AsyncIterator[Row]
 
 
 async def _poll_rows(services: Services, group_id: str) -> AsyncIterator[Row]:
-    """One row per poll option, with its vote count."""
+    """One row per poll option, with its vote count (hidden where the chat hides it)."""
     for poll, tally in await services.polls.export_polls(group_id):
-        closed = poll.closed_at.isoformat() if poll.closed_at else ""
+        hidden = poll.anonymous and tally.voters < ANONYMITY_THRESHOLD
         for option, votes in zip(poll.options, tally.counts, strict=True):
             yield [
                 poll.id,
                 poll.question,
                 poll.anonymous,
                 poll.created_by,
-                poll.closes_at.isoformat(),
-                closed,
+                _when(poll.closes_at, anonymous=poll.anonymous),
+                _when(poll.closed_at, anonymous=poll.anonymous),
                 option,
-                votes,
+                "" if hidden else votes,
             ]
 
 
 async def _vote_rows(services: Services, group_id: str) -> AsyncIterator[Row]:
-    for row in await services.polls.export_votes(group_id):
+    rows = await services.polls.export_votes(group_id)
+    voters = Counter(row["id"] for row in rows)
+    for row in rows:
+        anonymous = bool(row["anonymous"])
+        if anonymous and voters[row["id"]] < ANONYMITY_THRESHOLD:
+            continue  # a handful of anonymous votes would give away who chose what
         options = json.loads(row["options"])
         # An anonymous poll's voter column holds a keyed hash, not a member: leave it out.
-        member = "" if row["anonymous"] else row["voter"]
         yield [
             row["id"],
             row["question"],
             options[row["option_index"]],
-            member,
-            row["voted_at"].isoformat(),
+            "" if anonymous else row["voter"],
+            _when(row["voted_at"], anonymous=anonymous),
         ]
 
 
@@ -94,12 +128,16 @@ WHAT = tuple(EXPORTS)
 
 
 async def export_csv(services: Services, group_id: str, what: str, out: TextIO) -> int:
-    """Write the rows; return how many (the header not counted)."""
+    """Write the rows; return how many (the header not counted). UnknownGroup if studybot holds
+    nothing for `group_id`."""
+    known = await services.store.known_group_ids()
+    if group_id not in known:
+        raise UnknownGroup(group_id, known)
     columns, rows = EXPORTS[what]
     writer = csv.writer(out)
     writer.writerow(columns)
     count = 0
     async for row in rows(services, group_id):
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
         count += 1
     return count

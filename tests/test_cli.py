@@ -197,3 +197,17 @@ def test_discord_sync_without_discord_is_one_line(tmp_path: Path, db_env: dict[s
     }
     line = _one_clear_line(studybot("discord", "sync", env=env, cwd=tmp_path), "DISCORD_API_URL")
     assert "not-a-real-token" not in line
+
+
+def test_export_lists_groups_and_refuses_an_unknown_one(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    studybot("console", stdin='/poll "Best day?" "Mon" "Thu"\n', env=db_env, cwd=tmp_path)
+    listed = studybot("export", "--list", env=db_env, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == ["console:local"]
+    unknown = studybot(
+        "export", "--group", "slack:T1:C9", "--what", "polls", env=db_env, cwd=tmp_path
+    )
+    _one_clear_line(unknown, "slack:T1:C9", "known groups: console:local")
+    assert unknown.stdout == ""

@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import Application
 from bot.core.model import ActionPress, Member
-from bot.export import export_csv
+from bot.export import UnknownGroup, export_csv
 from bot.features.progress import break_weeks, streak, week_of
 from bot.store.progress import Break
 from tests.chat import Chat, reply_text
@@ -190,12 +190,10 @@ async def test_export_writes_csv_without_anonymous_identities(
             )
         )
     out = io.StringIO()
-    assert await export_csv(app.services, "test:group", "votes", out) == 2
+    # One anonymous vote is left out: alone it would tell who chose what.
+    assert await export_csv(app.services, "test:group", "votes", out) == 1
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert [(r["question"], r["member_id"]) for r in rows] == [
-        ("Named?", "test:admin"),
-        ("Secret?", ""),
-    ]
+    assert [(r["question"], r["member_id"]) for r in rows] == [("Named?", "test:admin")]
     out = io.StringIO()
     assert await export_csv(app.services, "test:group", "checkins", out) == 3
     assert "learned" in out.getvalue()
@@ -208,3 +206,69 @@ async def test_a_member_can_count_weeks_in_their_own_zone(admin: Chat) -> None:
     assert "Weeks are counted in Asia/Kolkata" in reply_text(await admin.send("/progress"))
     bad = await admin.send("/progress zone Mars/Olympus")
     assert "I don't know the time zone" in reply_text(bad)
+
+
+async def vote(app: Application, poll_id: int, member: str, option: int) -> None:
+    await app.dispatcher.press(
+        ActionPress(
+            action_id="poll:vote",
+            value=f"{poll_id}:{option}",
+            member=Member(id=f"test:{member}", name=member),
+            group_id="test:group",
+            platform="test",
+        )
+    )
+
+
+async def test_an_anonymous_poll_exports_no_more_than_its_card_shows(
+    admin: Chat, app: Application
+) -> None:
+    await admin.send('/poll "Secret?" "yes" "no" anonymous')
+    await vote(app, 1, "a", 0)
+    await vote(app, 1, "b", 1)
+    out = io.StringIO()
+    await export_csv(app.services, "test:group", "polls", out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["votes"] for r in rows] == ["", ""]  # 2 voters: per-option counts stay hidden
+    assert rows[0]["closes_at"] == rows[0]["closes_at"][:10]  # a day, not a time
+    out = io.StringIO()
+    assert await export_csv(app.services, "test:group", "votes", out) == 0
+
+    await vote(app, 1, "c", 0)
+    out = io.StringIO()
+    await export_csv(app.services, "test:group", "polls", out)
+    assert [r["votes"] for r in csv.DictReader(io.StringIO(out.getvalue()))] == ["2", "1"]
+    out = io.StringIO()
+    assert await export_csv(app.services, "test:group", "votes", out) == 3
+    votes = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert {r["member_id"] for r in votes} == {""}
+    assert all(len(r["voted_at"]) == len("2026-03-01") for r in votes)
+
+
+async def test_exported_cells_never_run_as_spreadsheet_formulas(
+    admin: Chat, app: Application
+) -> None:
+    await admin.send("/checkin open 24h")
+    item = await app.services.checkins.latest_open("test:group", now=app.services.clock())
+    assert item is not None
+    await app.dispatcher.press(
+        ActionPress(
+            action_id="checkin:submit",
+            value=str(item.id),
+            member=ADMIN,
+            group_id="test:group",
+            platform="test",
+            fields=(("q0", '=HYPERLINK("http://evil.example","x")'), ("q1", "@SUM(A1)")),
+        )
+    )
+    out = io.StringIO()
+    await export_csv(app.services, "test:group", "checkins", out)
+    answers = [r["answer"] for r in csv.DictReader(io.StringIO(out.getvalue()))]
+    assert '\'=HYPERLINK("http://evil.example","x")' in answers
+    assert "'@SUM(A1)" in answers
+
+
+async def test_an_unknown_group_names_the_known_ones(admin: Chat, app: Application) -> None:
+    await admin.send('/poll "Named?" "yes" "no"')
+    with pytest.raises(UnknownGroup, match="known groups: test:group"):
+        await export_csv(app.services, "test:nope", "polls", io.StringIO())

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.db import WRITE_INTENT
-from bot.store.tables import groups, key_values, seen_tips
+from bot.store.tables import checkins, groups, key_values, polls, seen_tips
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +55,16 @@ class Store:
         group = await self.get_group(group_id)
         assert group is not None
         return group
+
+    async def known_group_ids(self) -> list[str]:
+        """Every group studybot holds data for, sorted."""
+        query = union(
+            select(groups.c.id.label("id")),
+            select(polls.c.group_id.label("id")),
+            select(checkins.c.group_id.label("id")),
+        )
+        async with self.engine.connect() as connection:
+            return sorted(str(row.id) for row in await connection.execute(query))
 
     async def get_group(self, group_id: str) -> Group | None:
         async with self.engine.connect() as connection:
