@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol
 
+from bot import metrics
+from bot.adapters.health import HealthMonitor, HealthServer, PlatformHealth
 from bot.core.context import Clock
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Outbox
@@ -90,7 +92,12 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
     return Application(
         settings=settings,
         services=services,
-        dispatcher=Dispatcher(services=services, registry=registry, notices=services.notices),
+        dispatcher=Dispatcher(
+            services=services,
+            registry=registry,
+            notices=services.notices,
+            observe=metrics.handled,
+        ),
         kinds=kinds,
     )
 
@@ -117,6 +124,8 @@ async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
     adapters: list[PlatformAdapter] = []
     started: list[PlatformAdapter] = []
     scheduler: SchedulerService | None = None
+    monitor = HealthMonitor()
+    health_server: HealthServer | None = None
     try:
         if settings.has_slack:
             from bot.adapters.slack.adapter import SlackAdapter
@@ -126,6 +135,7 @@ async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
                     settings=settings,
                     dispatcher=app.dispatcher,
                     engine=app.services.store.engine,
+                    extra_routes=monitor.routes(),
                 )
             )
         if settings.has_discord:
@@ -139,11 +149,20 @@ async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
+            monitor.add_platform(adapter.platform, adapter.health)
         freeze_startup_objects()
         scheduler = app.scheduler({adapter.platform: adapter for adapter in adapters})
         await scheduler.start()
+        ticking = scheduler
+        monitor.watch_scheduler(lambda: ticking.last_tick_at)
+        if not any(adapter.serves_http for adapter in adapters):
+            # No Slack HTTP server to share: /healthz and /metrics get a port of their own.
+            health_server = HealthServer(monitor)
+            await health_server.start(settings.host, settings.port)
         await _until_stopped_or_failed(stop, adapters)
     finally:
+        if health_server is not None:
+            await health_server.stop()
         if scheduler is not None:
             await scheduler.stop()
         # Only what started is stopped: stopping a client that never connected raises from
@@ -170,6 +189,13 @@ class PlatformAdapter(Outbox, Protocol):
 
     # Resolved with a reason when the platform connection has ended for good.
     failed: asyncio.Future[str]
+
+    @property
+    def serves_http(self) -> bool:
+        """Whether this adapter runs the process's HTTP server (and so /healthz, /metrics)."""
+        ...
+
+    async def health(self) -> PlatformHealth: ...
 
     async def start(self) -> None: ...
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from bot.core.scheduled import (
     ScheduledPost,
     Sweeper,
 )
+from bot.metrics import PLATFORM_RETRIES, SCHEDULED_POSTS
 from bot.store.deliveries import DeliveryLedger, Outcome, Status
 from bot.store.notices import NoticeStore
 from scheduler.claiming import plan_claims
@@ -110,6 +112,8 @@ class SchedulerService:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
         self._tick_lock = asyncio.Lock()
+        # Monotonic time of the last completed tick, for /healthz.
+        self.last_tick_at: float | None = None
 
     @property
     def platforms(self) -> list[str]:
@@ -169,6 +173,7 @@ class SchedulerService:
             for sweeper in self.sweepers:
                 for announcement in await sweeper(self.platforms):
                     self._spawn(self._announce(announcement))
+            self.last_tick_at = time.monotonic()
             return TickReport(claimed=claimed, recovered=recovered)
 
     async def _prepare(
@@ -216,11 +221,13 @@ class SchedulerService:
                     ref = await outbox.post(group_id, reply, idempotency_key=key)
             except PostFailed as error:
                 if error.retryable and delays:
+                    PLATFORM_RETRIES.labels(platform=platform, reason="refused").inc()
                     await self._sleep(delays.pop(0))
                     continue
                 return PostResult(Status.FAILED, attempts, error.reason)
             except PostOutcomeUnknown as error:
                 if outbox.idempotent and delays:
+                    PLATFORM_RETRIES.labels(platform=platform, reason="no_answer").inc()
                     await self._sleep(delays.pop(0))
                     continue
                 return PostResult(
@@ -250,6 +257,7 @@ class SchedulerService:
             detail=result.detail,
             message_ref=result.message_ref,
         )
+        SCHEDULED_POSTS.labels(kind=claim.kind, outcome=result.status.value).inc()
         if result.status is not Status.SENT:
             await self._notify(claim, result.detail or "unknown reason")
             return

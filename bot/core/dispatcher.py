@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Generic, Protocol
 
@@ -10,7 +12,7 @@ from bot.core.arguments import parse_arguments, split_words
 from bot.core.context import ActionContext, CommandContext, ServicesT
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import ActionPress, Context, Invocation, Member, Reply, error_reply
-from bot.core.registry import CommandSpec, Permission, Registry
+from bot.core.registry import ActionHandler, CommandSpec, Permission, Registry
 from bot.core.text import MAX_INPUT_CHARS, closest
 
 log = logging.getLogger(__name__)
@@ -50,11 +52,28 @@ class NoticeBox(Protocol):
         ...
 
 
+# Told about every command and press once it is done: (kind, name, outcome, seconds). Names are
+# registered ones only ("unknown" otherwise), so what members type never becomes a label.
+HandledObserver = Callable[[str, str, str, float], None]
+
+
+def _ignore(kind: str, name: str, outcome: str, seconds: float) -> None:
+    return None
+
+
 class Dispatcher(Generic[ServicesT]):
-    def __init__(self, *, services: ServicesT, registry: Registry, notices: NoticeBox) -> None:
+    def __init__(
+        self,
+        *,
+        services: ServicesT,
+        registry: Registry,
+        notices: NoticeBox,
+        observe: HandledObserver = _ignore,
+    ) -> None:
         self.services = services
         self.registry = registry
         self.notices = notices
+        self.observe = observe
 
     async def handle_line(
         self, line: str, *, member: Member, group_id: str, platform: str
@@ -79,11 +98,20 @@ class Dispatcher(Generic[ServicesT]):
         return await self.invoke(invocation)
 
     async def invoke(self, invocation: Invocation) -> Reply:
+        started = time.perf_counter()
+        spec = self.registry.command(invocation.command)
+        reply, outcome = await self._invoke(invocation)
+        name = spec.name if spec else "unknown"
+        self.observe("command", name, outcome, time.perf_counter() - started)
+        return reply
+
+    async def _invoke(self, invocation: Invocation) -> tuple[Reply, str]:
         if len(invocation.text) > MAX_INPUT_CHARS:
-            return _too_long_reply()
+            return _too_long_reply(), "user_error"
         spec = self.registry.command(invocation.command)
         if spec is None:
-            return unknown_command_reply(invocation.command, self.registry)
+            return unknown_command_reply(invocation.command, self.registry), "unknown"
+        outcome = "ok"
         try:
             if spec.admin_only and not invocation.member.is_admin:
                 raise PermissionDenied(
@@ -99,12 +127,13 @@ class Dispatcher(Generic[ServicesT]):
             reply = await self._run(spec, context)
         except UserError as error:
             reply = error_reply(error.message, hint=error.hint)
+            outcome = "refused" if isinstance(error, PermissionDenied) else "user_error"
         except Exception:
             log.exception("command /%s failed", spec.name)
-            return error_reply(GENERIC_FAILURE)
+            return error_reply(GENERIC_FAILURE), "failed"
         if invocation.member.is_admin:
             reply = await self._with_pending_notices(reply, invocation.group_id)
-        return reply
+        return reply, outcome
 
     async def _run(self, spec: CommandSpec, context: CommandContext[ServicesT]) -> Reply:
         if spec.handler is not None:
@@ -133,17 +162,29 @@ class Dispatcher(Generic[ServicesT]):
         return replace(reply, parts=reply.parts + extra)
 
     async def press(self, press: ActionPress) -> Reply:
+        started = time.perf_counter()
         spec = self.registry.action(press.action_id)
         if spec is None:
             log.warning("button with unknown action %r pressed", press.action_id)
-            return error_reply("That button no longer does anything. Try `/help`.")
+            reply, outcome = (
+                error_reply("That button no longer does anything. Try `/help`."),
+                "unknown",
+            )
+        else:
+            reply, outcome = await self._press(spec.handler, press)
+        name = spec.name if spec else "unknown"
+        self.observe("action", name, outcome, time.perf_counter() - started)
+        return reply
+
+    async def _press(self, handler: ActionHandler, press: ActionPress) -> tuple[Reply, str]:
         try:
-            return await spec.handler(ActionContext(press=press, services=self.services))
+            return await handler(ActionContext(press=press, services=self.services)), "ok"
         except UserError as error:
-            return error_reply(error.message, hint=error.hint)
+            outcome = "refused" if isinstance(error, PermissionDenied) else "user_error"
+            return error_reply(error.message, hint=error.hint), outcome
         except Exception:
             log.exception("action %s failed", press.action_id)
-            return error_reply(GENERIC_FAILURE)
+            return error_reply(GENERIC_FAILURE), "failed"
 
 
 def _too_long_reply() -> Reply:

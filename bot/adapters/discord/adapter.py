@@ -23,6 +23,7 @@ from bot.adapters.discord.gateway import StudybotClient
 from bot.adapters.discord.interactions import DiscordInteractions
 from bot.adapters.discord.outbox import post_message
 from bot.adapters.discord.resilience import guard_frames, guard_parsers
+from bot.adapters.health import PlatformHealth
 from bot.core.dispatcher import Dispatcher
 from bot.core.model import Reply
 from bot.core.ports import Pace
@@ -160,6 +161,22 @@ class DiscordAdapter:
     def _hash_key(self) -> str:
         return f"discord:commands-hash:{self.client.application_id}"
 
+    # Discord needs no inbound HTTP: /healthz gets a server of its own (bot/adapters/health.py).
+    serves_http = False
+
+    async def health(self) -> PlatformHealth:
+        if self.failed.done():
+            return PlatformHealth(state="down", healthy=False)
+        shards = {
+            str(shard_id): _shard_state(info) for shard_id, info in self.client.shards.items()
+        }
+        if not self.ready.is_set():
+            return PlatformHealth(state="connecting", healthy=False, shards=shards)
+        connected = all(state == "connected" for state in shards.values())
+        return PlatformHealth(
+            state="connected" if connected else "reconnecting", healthy=connected, shards=shards
+        )
+
     # Outbox ---------------------------------------------------------------------------------
 
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
@@ -173,3 +190,7 @@ class DiscordAdapter:
         log.error("the Discord connection stopped for good: %s", reason)
         if not self.failed.done():
             self.failed.set_result(f"the Discord connection stopped for good ({reason})")
+
+
+def _shard_state(info: discord.ShardInfo) -> str:
+    return "reconnecting" if info.is_closed() else "connected"

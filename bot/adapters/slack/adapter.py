@@ -19,17 +19,20 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.internals import extract_channel_id, extract_team_id, extract_user_id
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.adapters.health import PlatformHealth
 from bot.adapters.intake import Intake
 from bot.adapters.slack import inbound
 from bot.adapters.slack.admins import AdminCache
@@ -60,7 +63,12 @@ class SlackAdapter:
     idempotent = False
 
     def __init__(
-        self, *, settings: Settings, dispatcher: Dispatcher[Services], engine: AsyncEngine
+        self,
+        *,
+        settings: Settings,
+        dispatcher: Dispatcher[Services],
+        engine: AsyncEngine,
+        extra_routes: Sequence[web.RouteDef] = (),
     ) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
@@ -89,6 +97,7 @@ class SlackAdapter:
             self.app,
             signing_secret=secret.get_secret_value() if secret else None,
             acking=self.intake.gate.acking,
+            extra_routes=extra_routes,
         )
         self._register()
         self._socket: AsyncSocketModeHandler | None = None
@@ -263,6 +272,17 @@ class SlackAdapter:
         await self.http.stop()
         await self.intake.stop()
         await self.replies.close()
+
+    @property
+    def serves_http(self) -> bool:
+        return not self.socket_mode
+
+    async def health(self) -> PlatformHealth:
+        if self._socket is not None:
+            connected = await self._socket.client.is_connected()
+            return PlatformHealth(state="ok" if connected else "failing", healthy=connected)
+        listening = self.port is not None
+        return PlatformHealth(state="ok" if listening else "failing", healthy=listening)
 
     # Outbox ---------------------------------------------------------------------------------
 

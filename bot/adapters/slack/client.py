@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.metrics import PLATFORM_RETRIES
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -22,5 +26,13 @@ def make_client(*, token: str | None, base_url: str, timeout: int = 30) -> Async
         token=token,
         base_url=normalise_base_url(base_url),
         timeout=timeout,
-        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        retry_handlers=[CountedRateLimitRetries(max_retry_count=3)],
     )
+
+
+class CountedRateLimitRetries(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, counting each wait-and-retry in studybot_platform_retries_total."""
+
+    async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
+        PLATFORM_RETRIES.labels(platform="slack", reason="rate_limited").inc()
+        await super().prepare_for_next_attempt_async(**kwargs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
 from aiohttp import web
@@ -27,8 +27,11 @@ class SlackHttpServer:
         *,
         signing_secret: str | None,
         acking: Callable[[], AbstractContextManager[object]],
+        extra_routes: Sequence[web.RouteDef] = (),
     ) -> None:
         self.app = app
+        # /healthz and /metrics when the process has a health monitor (bot/adapters/health.py).
+        self.extra_routes = list(extra_routes)
         # Without a secret (Socket Mode) this server is never started; if it were, it would
         # refuse every request.
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
@@ -40,7 +43,10 @@ class SlackHttpServer:
     def web_app(self) -> web.Application:
         application = web.Application()
         application.router.add_post(EVENTS_PATH, self._handle_post)
-        application.router.add_get(HEALTH_PATH, _health)
+        if self.extra_routes:
+            application.add_routes(self.extra_routes)
+        else:
+            application.router.add_get(HEALTH_PATH, _health)
         flow = self.app.oauth_flow
         if flow is not None:
             application.router.add_get(flow.install_path, self._handle_install)
