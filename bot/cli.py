@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -178,11 +180,34 @@ async def run(settings: Settings) -> int:
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
     try:
-        await serve_platforms(settings, stop=stop)
+        await _serve_until_stopped(serve_platforms(settings, stop=stop), stop)
     except PlatformFailed as error:
         print(f"studybot stopped: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+# After SIGTERM or Ctrl-C, a clean stop gets this long before the process stops anyway.
+STOP_GRACE_SECONDS = 8.0
+
+
+async def _serve_until_stopped(serving: Coroutine[Any, Any, None], stop: asyncio.Event) -> None:
+    """Run `serving`; once `stop` is set it has STOP_GRACE_SECONDS to finish (also while still
+    starting up, e.g. waiting on a platform), then it is cancelled: a stop always stops."""
+    task = asyncio.ensure_future(serving)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return
+        task.result()
+    finally:
+        stopping.cancel()
 
 
 async def discord_sync(settings: Settings, *, guild_id: int | None) -> int:

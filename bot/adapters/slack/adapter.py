@@ -24,19 +24,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.internals import extract_channel_id, extract_team_id, extract_user_id
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.health import PlatformHealth
 from bot.adapters.intake import Intake
 from bot.adapters.slack import inbound
 from bot.adapters.slack.admins import AdminCache
-from bot.adapters.slack.bolt_app import SlackConfigurationError, build_bolt_app
+from bot.adapters.slack.bolt_app import (
+    SlackConfigurationError,
+    build_bolt_app,
+    check_app_token,
+    check_bot_token,
+)
 from bot.adapters.slack.http import SlackHttpServer
 from bot.adapters.slack.outbound import FORM_CALLBACK, render
 from bot.adapters.slack.outbox import Workspaces, post_message
@@ -235,10 +238,11 @@ class SlackAdapter:
 
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
         if self.installation_store is None:
-            await self._check_token()
+            await check_bot_token(self.client)
         await self.intake.start()
         if self.socket_mode:
             assert self.settings.slack_app_token is not None
+            await check_app_token(self.settings)
             self._socket = AsyncSocketModeHandler(
                 self.app,
                 app_token=self.settings.slack_app_token.get_secret_value(),
@@ -250,20 +254,6 @@ class SlackAdapter:
         self.port = await self.http.start(
             host or self.settings.host, self.settings.port if port is None else port
         )
-
-    async def _check_token(self) -> None:
-        """Fail at start, with a clear message, rather than at the first command."""
-        try:
-            await self.client.auth_test()
-        except SlackApiError as error:
-            code = error.response.get("error", "unknown_error")
-            raise SlackConfigurationError(
-                f"Slack rejected SLACK_BOT_TOKEN ({code}); check the token in your settings."
-            ) from None
-        except aiohttp.ClientError as error:
-            raise SlackConfigurationError(
-                f"cannot reach Slack at SLACK_API_URL ({type(error).__name__})"
-            ) from None
 
     async def stop(self) -> None:
         if self._socket is not None:

@@ -3,10 +3,15 @@ with installations kept in our database, so one deployment serves many workspace
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger import get_bolt_logger
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,6 +34,15 @@ class BoltApp:
     installations: AsyncSQLAlchemyInstallationStore | None
 
 
+class _KnownClientNotice(logging.Filter):
+    """bolt reads SLACK_BOT_TOKEN from the environment even when handed a client, then warns at
+    every start that the token is unused. We hand it a client on purpose (our base URL and 429
+    handling), so that one line is noise; every other bolt message passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def build_bolt_app(settings: Settings, engine: AsyncEngine) -> BoltApp:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     installations = None
@@ -48,6 +62,9 @@ def build_bolt_app(settings: Settings, engine: AsyncEngine) -> BoltApp:
         )
         token = None  # each workspace's own token comes from the installation store
     client = make_client(token=token, base_url=settings.slack_api_url)
+    bolt_logger = get_bolt_logger(AsyncApp)
+    if not any(isinstance(f, _KnownClientNotice) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_KnownClientNotice())
     secret = settings.slack_signing_secret
     app = AsyncApp(
         client=client,
@@ -61,3 +78,38 @@ def build_bolt_app(settings: Settings, engine: AsyncEngine) -> BoltApp:
         oauth_settings=oauth_settings,
     )
     return BoltApp(app=app, client=client, installations=installations)
+
+
+async def check_bot_token(client: AsyncWebClient) -> None:
+    """Fail at start, with a clear message, rather than at the first command."""
+    try:
+        await client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown_error")
+        raise SlackConfigurationError(
+            f"Slack rejected SLACK_BOT_TOKEN ({code}); check the token in your settings."
+        ) from None
+    except aiohttp.ClientError as error:
+        raise SlackConfigurationError(
+            f"cannot reach Slack at SLACK_API_URL ({type(error).__name__})"
+        ) from None
+
+
+async def check_app_token(settings: Settings) -> None:
+    """slack-sdk's Socket Mode client retries a rejected app token forever, printing a traceback
+    each time: ask once (apps.connections.open), and stop with one line if Slack says no."""
+    assert settings.slack_app_token is not None
+    app_token = settings.slack_app_token.get_secret_value()
+    client = make_client(token=app_token, base_url=settings.slack_api_url)
+    try:
+        await client.apps_connections_open(app_token=app_token)
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown_error")
+        raise SlackConfigurationError(
+            f"Slack rejected SLACK_APP_TOKEN ({code}); it must be an app-level token (xapp-…) "
+            "with the connections:write scope."
+        ) from None
+    except aiohttp.ClientError as error:
+        raise SlackConfigurationError(
+            f"cannot reach Slack at SLACK_API_URL ({type(error).__name__})"
+        ) from None
