@@ -23,10 +23,12 @@ MAX_DESCRIPTION = 4096
 MAX_FIELD_NAME = 256
 MAX_FIELD_VALUE = 1024
 MAX_FIELDS = 25
-MAX_TOTAL = 6000
+MAX_TOTAL = 6000  # over all embeds of one message
+MAX_EMBEDS = 10
 MAX_FOOTER = 2048
 MAX_BUTTONS = 25
 MAX_LABEL = 80
+DID_NOT_FIT = "Some of this did not fit."
 BLANK = "\u200b"  # Discord needs a non-empty field name
 ERROR_COLOUR = discord.Colour.red()
 COLOUR = discord.Colour.blurple()
@@ -107,41 +109,48 @@ def _lay_out(parts: tuple[Section | Columns | Context, ...]) -> _Layout:
     return layout
 
 
-def _fill(embed: discord.Embed, layout: _Layout) -> None:
-    """Description, fields and footer within Discord's limits; say so when something is cut."""
+def _embeds(title: str | None, colour: discord.Colour, layout: _Layout) -> list[discord.Embed]:
+    """The layout over as many embeds as it needs (25 fields each), within one message's limits
+    (10 embeds, 6,000 characters over all); if even that is not enough, the footer says so."""
+    first = discord.Embed(title=title, colour=colour)
     if layout.description:
-        embed.description = truncate("\n\n".join(layout.description), MAX_DESCRIPTION)
-    budget = MAX_TOTAL - len(embed.title or "") - len(embed.description or "")
+        first.description = truncate("\n\n".join(layout.description), MAX_DESCRIPTION)
+    embeds = [first]
     footer_text = truncate(" · ".join(layout.footer), MAX_FOOTER) if layout.footer else ""
-    budget -= len(footer_text)
+    budget = MAX_TOTAL - len(first) - len(footer_text) - len(DID_NOT_FIT) - 3
     for name, value, inline in layout.fields:
-        if len(embed.fields) >= MAX_FIELDS or len(name) + len(value) > budget:
+        if len(embeds[-1].fields) >= MAX_FIELDS:
+            if len(embeds) >= MAX_EMBEDS:
+                budget = -1
+            else:
+                embeds.append(discord.Embed(colour=colour))
+        if len(name) + len(value) > budget:
             footer_text = truncate(
-                (footer_text + " · " if footer_text else "") + "Some of this did not fit.",
-                MAX_FOOTER,
+                (footer_text + " · " if footer_text else "") + DID_NOT_FIT, MAX_FOOTER
             )
             break
-        embed.add_field(name=name, value=value, inline=inline)
+        embeds[-1].add_field(name=name, value=value, inline=inline)
         budget -= len(name) + len(value)
     if footer_text:
-        embed.set_footer(text=footer_text)
+        embeds[-1].set_footer(text=footer_text)
+    return embeds
 
 
 def render(reply: Reply) -> RenderedMessage:
-    embed = discord.Embed(
-        title=truncate(plain_text(reply.title), MAX_TITLE) if reply.title else None,
-        colour=ERROR_COLOUR if reply.is_error else COLOUR,
+    embeds = _embeds(
+        truncate(plain_text(reply.title), MAX_TITLE) if reply.title else None,
+        ERROR_COLOUR if reply.is_error else COLOUR,
+        _lay_out(reply.parts),
     )
-    _fill(embed, _lay_out(reply.parts))
     if reply.image is not None:
-        embed.set_image(url=f"attachment://{reply.image.filename}")
+        embeds[-1].set_image(url=f"attachment://{reply.image.filename}")
     buttons = [
         (truncate(button.label, MAX_LABEL), custom_id(button.action_id, button.value))
         for button in reply.buttons[:MAX_BUTTONS]
     ]
     pings = [int(local_part(m)) for m in reply.mentions if local_part(m).isdigit()]
     return RenderedMessage(
-        embeds=[embed],
+        embeds=embeds,
         buttons=buttons,
         ephemeral=reply.visibility is Visibility.PRIVATE,
         pings=pings,
