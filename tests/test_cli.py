@@ -211,3 +211,43 @@ def test_export_lists_groups_and_refuses_an_unknown_one(
     )
     _one_clear_line(unknown, "slack:T1:C9", "known groups: console:local")
     assert unknown.stdout == ""
+
+
+def test_the_console_form_asks_again_and_can_be_cancelled(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    script = (
+        "/checkin open\n/checkin answer\nWent well\nNext week\nnone\n7\n4\n/checkin status\n"
+        "/checkin answer\nChanged my mind\n/cancel\n/checkin status\n"
+    )
+    result = studybot("console", stdin=script, env=db_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Please answer with a number from 1 to 5" in out
+    assert "Thanks, your check-in is saved" in out
+    assert "Form cancelled" in out
+    assert out.count("1 answered so far") == 2  # the cancelled answer changed nothing
+
+
+def test_ctrl_c_leaves_the_console_at_once(tmp_path: Path, db_env: dict[str, str]) -> None:
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "console"],
+        stdin=subprocess.PIPE,  # kept open: the console is waiting for input
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env={**os.environ, **db_env},
+    )
+    try:
+        time.sleep(2.0)
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, stderr = process.communicate(timeout=10)
+        assert time.monotonic() - started < 3
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert b"Traceback" not in stderr

@@ -6,23 +6,40 @@ end of input, so scripts can drive every flow.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from platformdirs import user_data_dir
+from prompt_toolkit.patch_stdout import patch_stdout
 from rich.console import Console
 
+from bot.adapters.console.lines import PipedLines, PromptLines
 from bot.adapters.console.render import render
 from bot.core.dispatcher import Dispatcher, parse_command_line
-from bot.core.model import ActionPress, Button, Form, Member, Reply, error_reply
+from bot.core.model import (
+    ActionPress,
+    Button,
+    Form,
+    FormField,
+    Member,
+    Reply,
+    Section,
+    Visibility,
+    error_reply,
+)
 from bot.core.ports import Pace
 from bot.features.services import Services
 
 PLATFORM = "console"
 PROMPT = "studybot> "
+CANCEL_HINT = "Answer each question; type /cancel to leave without saving."
+CANCELLED = Reply(
+    title="Form cancelled",
+    parts=(Section(text="Nothing was saved."),),
+    visibility=Visibility.PRIVATE,
+)
 WELCOME = "studybot in your terminal. Type /help to start, /quit or Ctrl-D to leave."
 
 
@@ -49,13 +66,27 @@ class ConsoleAdapter:
         self.group_id = f"{PLATFORM}:{group}"
         self.stdin = stdin or sys.stdin
         self.interactive = self.stdin.isatty()
+        data_dir = Path(user_data_dir("studybot", appauthor=False))
+        self.lines: PromptLines | PipedLines = (
+            PromptLines(PROMPT, data_dir / "console-history")
+            if self.interactive
+            else PipedLines(self.stdin)
+        )
         self.console = console or Console(highlight=False, soft_wrap=False)
         self._last_buttons: tuple[Button, ...] = ()
         self.charts_dir = charts_dir or Path(user_data_dir("studybot", appauthor=False)) / "charts"
 
     async def serve(self) -> None:
-        if self.interactive:
-            self.console.print(WELCOME, style="dim")
+        if not self.interactive:
+            await self._conversation()
+            return
+        self.console.print(WELCOME, style="dim")
+        # Whatever is printed while the prompt waits (a scheduled post) goes above it, and the
+        # prompt with what was typed so far is drawn again below.
+        with patch_stdout(raw=True):
+            await self._conversation()
+
+    async def _conversation(self) -> None:
         while True:
             line = await self._read_line()
             if line is None:
@@ -99,14 +130,15 @@ class ConsoleAdapter:
         return ZoneInfo(group.timezone if group else "UTC")
 
     async def _fill_in(self, form: Form) -> Reply | None:
+        """Ask each question in turn; a bad answer asks that question again, `/cancel` leaves
+        the form and nothing is saved."""
         answers: list[tuple[str, str]] = []
+        self.console.print(CANCEL_HINT, style="dim", markup=False)
         for field in form.fields:
-            hint = " (1-5, or blank)" if field.rating else ""
-            self.console.print(f"{field.label}{hint}", style="bold", markup=False)
-            line = await self._read_line()
-            if line is None:
-                return None
-            answers.append((field.id, line.rstrip("\n")))
+            answer = await self._ask(field)
+            if answer is None:
+                return CANCELLED
+            answers.append((field.id, answer))
         press = ActionPress(
             action_id=form.submit_action,
             value=form.submit_value,
@@ -116,6 +148,19 @@ class ConsoleAdapter:
             fields=tuple(answers),
         )
         return await self.dispatcher.press(press)
+
+    async def _ask(self, field: FormField) -> str | None:
+        hint = " (1-5, or blank)" if field.rating else ""
+        while True:
+            self.console.print(f"{field.label}{hint}", style="bold", markup=False)
+            line = await self._read_line()
+            if line is None or line.strip().lower() == "/cancel":
+                return None
+            answer = line.rstrip("\n").strip()
+            problem = _problem_with(field, answer)
+            if problem is None:
+                return answer
+            self.console.print(problem, style="yellow", markup=False)
 
     async def _press(self, text: str) -> Reply:
         if not self._last_buttons:
@@ -139,11 +184,14 @@ class ConsoleAdapter:
 
     async def _read_line(self) -> str | None:
         """Read without blocking the event loop, so scheduled posts keep printing meanwhile."""
-        loop = asyncio.get_running_loop()
-        if self.interactive:
-            try:
-                return await loop.run_in_executor(None, input, PROMPT)
-            except EOFError:
-                return None
-        line = await loop.run_in_executor(None, self.stdin.readline)
-        return line if line else None
+        return await self.lines.read()
+
+
+def _problem_with(field: FormField, answer: str) -> str | None:
+    if field.rating and answer and answer not in {"1", "2", "3", "4", "5"}:
+        return "Please answer with a number from 1 to 5, or leave it blank."
+    if field.required and not answer:
+        return "This one needs an answer (or type /cancel to leave the form)."
+    if len(answer) > field.max_length:
+        return f"Please keep it under {field.max_length:,} characters."
+    return None
