@@ -515,3 +515,16 @@ async def test_serving_ends_with_a_reason_when_discord_is_gone_for_good(
     await discord_fake.drop_connection(code=4004)
     with pytest.raises(PlatformFailed, match="stopped for good"):
         await asyncio.wait_for(serving, 15)
+
+
+async def test_rate_limits_discord_waits_out_are_counted(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    from prometheus_client import REGISTRY
+
+    labels = {"platform": "discord", "reason": "rate_limited"}
+    before = REGISTRY.get_sample_value("studybot_platform_retries_total", labels) or 0.0
+    discord_fake.fail("POST", r"/channels/\d+/messages", 429, retry_after=0.05)
+    await adapter.post("discord:1:1300000000000000001", Reply(title="hi"), idempotency_key="r1")
+    after = REGISTRY.get_sample_value("studybot_platform_retries_total", labels)
+    assert after == before + 1

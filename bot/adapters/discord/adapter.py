@@ -22,7 +22,7 @@ from bot.adapters.discord.endpoints import configure_endpoints
 from bot.adapters.discord.gateway import StudybotClient
 from bot.adapters.discord.interactions import DiscordInteractions
 from bot.adapters.discord.outbox import post_message
-from bot.adapters.discord.resilience import guard_frames, guard_parsers
+from bot.adapters.discord.resilience import count_rate_limits, guard_frames, guard_parsers
 from bot.adapters.health import PlatformHealth
 from bot.core.dispatcher import Dispatcher
 from bot.core.model import Reply
@@ -85,6 +85,7 @@ class DiscordAdapter:
         self.interactions = DiscordInteractions(dispatcher)
         self.client = StudybotClient(self.interactions, self)
         guard_frames()
+        count_rate_limits()
         guard_parsers(self.client._connection.parsers)
         self._runner: asyncio.Task[None] | None = None
         # Set when the connection ends for good: the process must not stay up and deaf.

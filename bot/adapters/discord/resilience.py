@@ -21,6 +21,8 @@ import aiohttp
 from discord.errors import ConnectionClosed
 from discord.gateway import DiscordWebSocket, ReconnectWebSocket
 
+from bot.metrics import PLATFORM_RETRIES
+
 log = logging.getLogger(__name__)
 
 # Exceptions discord.py raises on purpose, or that mean the network is gone: its loop handles them.
@@ -32,6 +34,8 @@ PASS_THROUGH: tuple[type[BaseException], ...] = (
     asyncio.TimeoutError,
 )
 _GUARDED = "__studybot_guarded__"
+# The start of discord.py's log line for a 429 it handles itself (discord/http.py).
+RATE_LIMITED_LOG = "We are being rate limited."
 
 
 def guard_parsers(parsers: MutableMapping[str, Callable[[Any], Any]]) -> None:
@@ -73,3 +77,19 @@ def guard_frames() -> None:
 
     setattr(received_message, _GUARDED, True)
     DiscordWebSocket.received_message = received_message  # type: ignore[method-assign]
+
+
+class CountRateLimits(logging.Filter):
+    """discord.py waits out 429s inside its HTTP client and only logs them; this counts each
+    wait-and-retry (studybot_platform_retries_total) and lets the log line through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(RATE_LIMITED_LOG) and "Retrying" in str(record.msg):
+            PLATFORM_RETRIES.labels(platform="discord", reason="rate_limited").inc()
+        return True
+
+
+def count_rate_limits() -> None:
+    http_log = logging.getLogger("discord.http")
+    if not any(isinstance(f, CountRateLimits) for f in http_log.filters):
+        http_log.addFilter(CountRateLimits())
