@@ -12,10 +12,9 @@ Which occurrences are claimed, missed or folded together is the scheduler's poli
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
@@ -23,67 +22,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.core.scheduled import ClaimTransaction, ScheduledOccurrence
+from bot.core.scheduled import ScheduledOccurrence
 from bot.store.claim_transaction import SqlClaimTransaction
 from bot.store.db import WRITE_INTENT
+from bot.store.delivery_values import (
+    ClaimPlan,
+    DeliveryRecord,
+    Outcome,
+    PlannedDelivery,
+    Planner,
+    Preparer,
+    Status,
+)
 from bot.store.schedules import ScheduleRecord, schedule_record
 from bot.store.tables import deliveries, schedules
-
-
-class Status(StrEnum):
-    CLAIMED = "claimed"  # owned by a sender; outcome not known yet
-    SENT = "sent"
-    FAILED = "failed"  # the platform refused every attempt
-    UNKNOWN = "unknown"  # may or may not have been posted; never blindly re-sent
-    MISSED = "missed"  # fell outside the grace window while the bot was down
-    COALESCED = "coalesced"  # folded into a later occurrence delivered late
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlannedDelivery:
-    """A ledger row the claim will insert: CLAIMED (to post now) or already final."""
-
-    schedule_id: int
-    slot: str
-    due_at: datetime
-    status: Status
-    late: bool = False
-    coalesced: int = 0
-
-
-@dataclass(frozen=True, kw_only=True)
-class ClaimPlan:
-    deliveries: Sequence[PlannedDelivery]
-    # Each claimed schedule's next occurrence after this claim.
-    next_due: Mapping[int, tuple[datetime, str]]
-
-
-# Given the due schedules (locked), decide what to insert and where each schedule moves next.
-Planner = Callable[[Sequence[ScheduleRecord]], ClaimPlan]
-# Runs inside the claim transaction; returns a payload per delivery id to store with it.
-Preparer = Callable[[ClaimTransaction, Sequence[ScheduledOccurrence]], Awaitable[Mapping[int, str]]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeliveryRecord:
-    schedule_id: int
-    slot: str
-    due_at: datetime
-    status: Status
-    attempts: int
-    late: bool
-    coalesced: int
-    detail: str | None
-    finished_at: datetime | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Outcome:
-    delivery_id: int
-    status: Status
-    attempts: int
-    detail: str | None = None
-    message_ref: str | None = None
 
 
 def _occurrence(
@@ -316,3 +268,15 @@ class DeliveryLedger:
                 select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
             )
             return {Status(status): count for status, count in rows}
+
+
+__all__ = [
+    "ClaimPlan",
+    "DeliveryLedger",
+    "DeliveryRecord",
+    "Outcome",
+    "PlannedDelivery",
+    "Planner",
+    "Preparer",
+    "Status",
+]

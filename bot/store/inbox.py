@@ -18,17 +18,22 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.db import WRITE_INTENT
+from bot.store.inbox_marks import (
+    Carried,
+    InboxItemTaken,
+    carrying_mark,
+    done_statement,
+    install_transaction_hooks,
+)
 from bot.store.tables import inbox
 
 log = logging.getLogger(__name__)
@@ -39,11 +44,6 @@ DEFAULT_LEASE = timedelta(seconds=20)
 # A row whose work failed this many times is given up (logged), so one poisonous request cannot
 # bring every process that takes it over down with it.
 MAX_ATTEMPTS = 3
-_STATE_KEY = "studybot_inbox_mark"
-
-
-class InboxItemTaken(Exception):
-    """Another process finished this item first; this process's effects are rolled back."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,30 +56,12 @@ class InboxItem:
 
 
 @dataclass
-class Carried:
-    """The item whose done-mark rides on the next writing transaction of the current task.
-
-    `taken` turns true when another process had finished the item: the effects were rolled back
-    and the work must not answer.
-    """
-
-    platform: str
-    request_id: str
-    now: datetime
-    committed: bool = False
-    taken: bool = False
-
-
-@dataclass
 class _Arrival:
     platform: str
     request_id: str
     payload: str
     received_at: datetime
     future: asyncio.Future[InboxItem | None] = field(repr=False)
-
-
-_carried: ContextVar[Carried | None] = ContextVar("studybot_inbox_carried", default=None)
 
 
 class Inbox:
@@ -98,7 +80,7 @@ class Inbox:
         self._arrivals: list[_Arrival] = []
         self._writer: asyncio.Task[None] | None = None
         self._writing = False
-        _install_transaction_hooks(engine)
+        install_transaction_hooks(engine)
 
     # Accepting ------------------------------------------------------------------------------
 
@@ -180,12 +162,8 @@ class Inbox:
     @contextlib.contextmanager
     def carrying(self, item: InboxItem) -> Iterator[Carried]:
         """Within this block, the first writing transaction also marks `item` done."""
-        mark = Carried(platform=item.platform, request_id=item.request_id, now=self.clock())
-        token = _carried.set(mark)
-        try:
+        with carrying_mark(item.platform, item.request_id, now=self.clock()) as mark:
             yield mark
-        finally:
-            _carried.reset(token)
 
     async def finish(self, mark: Carried) -> bool:
         """Mark the item done if its work wrote nothing; False if another process had done it."""
@@ -194,12 +172,14 @@ class Inbox:
         if mark.taken:
             return False
         async with self.engine.begin() as connection:
-            result = await connection.execute(_done(mark.platform, mark.request_id, mark.now))
+            result = await connection.execute(
+                done_statement(mark.platform, mark.request_id, mark.now)
+            )
         return result.rowcount > 0
 
     async def give_up(self, item: InboxItem) -> None:
         async with self.engine.begin() as connection:
-            await connection.execute(_done(item.platform, item.request_id, self.clock()))
+            await connection.execute(done_statement(item.platform, item.request_id, self.clock()))
 
     # Leases ---------------------------------------------------------------------------------
 
@@ -266,60 +246,4 @@ class Inbox:
         return result.rowcount
 
 
-def _done(platform: str, request_id: str, now: datetime) -> Any:
-    return (
-        update(inbox)
-        .where(
-            inbox.c.platform == platform,
-            inbox.c.request_id == request_id,
-            inbox.c.done_at.is_(None),
-        )
-        .values(done_at=now)
-    )
-
-
-# The done-mark in the transaction of the effects ----------------------------------------------
-
-_WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-def _install_transaction_hooks(engine: AsyncEngine) -> None:
-    sync_engine = engine.sync_engine
-    if event.contains(sync_engine, "before_cursor_execute", _mark_in_transaction):
-        return
-    event.listen(sync_engine, "before_cursor_execute", _mark_in_transaction)
-    event.listen(sync_engine, "commit", _on_commit)
-    event.listen(sync_engine, "rollback", _on_rollback)
-
-
-def _mark_in_transaction(
-    connection: Connection,
-    _cursor: Any,
-    statement: str,
-    _parameters: Any,
-    _context: Any,
-    _executemany: bool,
-) -> None:
-    """Before the first write of a transaction carrying an item, mark the item done in it."""
-    mark = _carried.get()
-    if mark is None or mark.committed or mark.taken:
-        return
-    if connection.info.get(_STATE_KEY) is not None:
-        return  # this transaction carries the mark already (or is writing it right now)
-    if not statement.lstrip()[:6].upper().startswith(_WRITES):
-        return
-    connection.info[_STATE_KEY] = mark
-    result = connection.execute(_done(mark.platform, mark.request_id, mark.now))
-    if result.rowcount == 0:
-        mark.taken = True
-        raise InboxItemTaken(f"{mark.platform} request {mark.request_id} was done elsewhere")
-
-
-def _on_commit(connection: Connection) -> None:
-    mark = connection.info.pop(_STATE_KEY, None)
-    if mark is not None:
-        mark.committed = True
-
-
-def _on_rollback(connection: Connection) -> None:
-    connection.info.pop(_STATE_KEY, None)
+__all__ = ["Carried", "Inbox", "InboxItem", "InboxItemTaken"]

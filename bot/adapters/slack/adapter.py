@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import uuid
@@ -27,7 +26,6 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.request.internals import extract_channel_id, extract_team_id, extract_user_id
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.health import PlatformHealth
@@ -41,9 +39,10 @@ from bot.adapters.slack.bolt_app import (
     check_bot_token,
 )
 from bot.adapters.slack.http import SlackHttpServer
-from bot.adapters.slack.outbound import FORM_CALLBACK, render
+from bot.adapters.slack.outbound import FORM_CALLBACK, busy_ack, render
 from bot.adapters.slack.outbox import Workspaces, post_message
 from bot.adapters.slack.replies import SlackReplies
+from bot.adapters.slack.stored import StoredInteraction
 from bot.core.dispatcher import Dispatcher
 from bot.core.model import Reply
 from bot.core.ports import Pace
@@ -143,50 +142,36 @@ class SlackAdapter:
         with counting:
             trigger = body.get("trigger_id")
             request_id = f"{kind}:{trigger}" if isinstance(trigger, str) and trigger else None
-            stored = {
-                "kind": kind,
-                "team": context.team_id or "",
-                "user": context.user_id or "",
-                "channel": context.channel_id or "",
-                "body": body,
-            }
+            stored = StoredInteraction.from_bolt(kind, body, context)
             try:
                 await self.intake.receive(
                     platform=self.platform,
                     request_id=request_id or f"{kind}:{uuid.uuid4().hex}",
-                    payload=json.dumps(stored),
+                    payload=stored.encode(),
                 )
             except Exception as error:
                 log.warning("could not store a Slack %s (%s)", kind, type(error).__name__)
-                await ack(**_busy_ack(kind, body))
+                await ack(**busy_ack(kind, body, BUSY))
                 return
             await ack()
 
     # Work, after the ack --------------------------------------------------------------------
 
     async def _handle_item(self, item: InboxItem, carried: Carried) -> None:
-        stored = json.loads(item.payload)
-        body = stored["body"]
-        if "team" not in stored:
-            # Stored by a version that kept only the body: read it as bolt's context does.
-            stored |= {
-                "team": extract_team_id(body),
-                "user": extract_user_id(body),
-                "channel": extract_channel_id(body),
-            }
+        stored = StoredInteraction.decode(item.payload)
         work = _Work(
-            body=body,
-            team=str(stored["team"] or ""),
-            user=str(stored["user"] or ""),
-            channel=str(stored["channel"] or ""),
+            body=stored.body,
+            team=stored.team,
+            user=stored.user,
+            channel=stored.channel,
             carried=carried,
             stale=self.dispatcher.services.clock() - item.received_at > RESPONSE_URL_LIFETIME,
         )
         client = await self.workspaces.client_for(work.team)
         is_admin = await self.admins.is_admin(client, work.team, work.user)
-        if stored["kind"] == "command":
+        if stored.kind == "command":
             await self._run_command(work, client, is_admin=is_admin)
-        elif stored["kind"] == "action":
+        elif stored.kind == "action":
             await self._run_action(work, client, is_admin=is_admin)
         else:
             await self._run_submission(work, client, is_admin=is_admin)
@@ -303,12 +288,3 @@ class _Work:
     @property
     def trigger_id(self) -> str:
         return str(self.body.get("trigger_id", ""))
-
-
-def _busy_ack(kind: str, body: dict[str, Any]) -> dict[str, Any]:
-    """What to ack with when the interaction could not be stored: say so, keep nothing."""
-    if kind != "submission":
-        return {"text": BUSY}
-    blocks = (body.get("view") or {}).get("blocks") or [{}]
-    # A modal stays open with the message under its first field, so nothing typed is lost.
-    return {"response_action": "errors", "errors": {blocks[0].get("block_id", ""): BUSY}}

@@ -199,3 +199,12 @@ def render_form(form: Form, *, metadata: str) -> dict[str, Any]:
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def busy_ack(kind: str, body: dict[str, Any], message: str) -> dict[str, Any]:
+    """What to ack with when an interaction could not be stored: say so, keep nothing."""
+    if kind != "submission":
+        return {"text": message}
+    blocks = (body.get("view") or {}).get("blocks") or [{}]
+    # A modal stays open with the message under its first field, so nothing typed is lost.
+    return {"response_action": "errors", "errors": {blocks[0].get("block_id", ""): message}}
