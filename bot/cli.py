@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -21,6 +23,19 @@ CONNECT_HINT = (
     "No Slack or Discord settings found, so studybot runs in this terminal. "
     "Set SLACK_BOT_TOKEN or DISCORD_TOKEN to connect a platform (see README.md)."
 )
+
+
+NOTHING_TO_SERVE = (
+    "studybot: nothing to serve: set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET or "
+    "SLACK_APP_TOKEN) or DISCORD_TOKEN, or run `studybot console` in a terminal."
+)
+
+
+def _stdin_is_null() -> bool:
+    try:
+        return os.path.samestat(os.fstat(sys.stdin.fileno()), os.stat(os.devnull))
+    except (OSError, ValueError):
+        return False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +90,22 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except BrokenPipeError:
+        # The reader went away (`studybot slack manifest | head`): not an error of ours. Point
+        # stdout at /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: list[str]) -> int:
+    parser = build_parser()
+    if not argv:
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as error:
@@ -171,6 +201,11 @@ async def run_console(settings: Settings, *, user: str, group: str) -> int:
 
 async def run(settings: Settings) -> int:
     if not (settings.has_slack or settings.has_discord):
+        if _stdin_is_null():
+            # A service (systemd, a container without a terminal) with nothing to serve: say so
+            # instead of opening a console nobody can type into and exiting 0.
+            print(NOTHING_TO_SERVE, file=sys.stderr)
+            return 2
         print(CONNECT_HINT, file=sys.stderr)
         return await run_console(settings, user="you", group="local")
     from bot.app import PlatformFailed, serve_platforms
@@ -233,6 +268,15 @@ def print_slack_manifest(*, socket_mode: bool, url: str | None) -> int:
             file=sys.stderr,
         )
         return 2
+    if url is not None:
+        parsed = urlsplit(url)
+        if parsed.scheme != "https" or not parsed.netloc:
+            print(
+                f"--url must be an https:// address Slack can reach (not {url!r}); "
+                "Slack only calls apps over HTTPS.",
+                file=sys.stderr,
+            )
+            return 2
     print(manifest_yaml(Registry.collect(feature_modules()), socket_mode=socket_mode, url=url))
     return 0
 

@@ -23,6 +23,22 @@ POSTGRES_ENV = "STUDYBOT_TEST_POSTGRES_URL"
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_real_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests (and the processes they start) write nothing into the developer's home: data,
+    config and caches (charts, console history, matplotlib's font cache) go to a temporary
+    home shared by the session."""
+    home = tmp_path_factory.mktemp("home")
+    for name, folder in (
+        ("HOME", home),
+        ("XDG_DATA_HOME", home / ".local" / "share"),
+        ("XDG_CONFIG_HOME", home / ".config"),
+        ("XDG_CACHE_HOME", home / ".cache"),
+        ("MPLCONFIGDIR", home / ".config" / "matplotlib"),
+    ):
+        os.environ[name] = str(folder)
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A developer's own tokens or database must never leak into a test."""

@@ -66,8 +66,8 @@ def test_positional_options(text: str, expected: dict[str, object]) -> None:
     ("text", "message"),
     [
         ("math three", "should be a whole number"),
-        ("math 13", "between 1 and 12"),
-        ("math 0", "between 1 and 12"),
+        ("math 13", "from 1 to 12"),
+        ("math 0", "from 1 to 12"),
         ("math 3 extra", "doesn't take `extra`"),
         ('"unclosed', "quote is left open"),
     ],

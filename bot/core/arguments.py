@@ -114,6 +114,10 @@ def _convert(
 def _check_range(option: OptionSpec, number: int) -> None:
     low, high = option.min_value, option.max_value
     if (low is not None and number < low) or (high is not None and number > high):
-        raise UserError(
-            f"{option.name} must be between {low} and {high}, not {number}.",
-        )
+        if low is not None and high is not None:
+            allowed = f"from {low} to {high}"
+        elif low is not None:
+            allowed = f"{low} or more"
+        else:
+            allowed = f"{high} or less"
+        raise UserError(f"{option.name} must be {allowed}, not {number}.")

@@ -13,7 +13,7 @@ from bot.core.context import ActionContext, CommandContext, ServicesT
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import ActionPress, Context, Invocation, Member, Reply, error_reply
 from bot.core.registry import ActionHandler, CommandSpec, Permission, Registry
-from bot.core.text import MAX_INPUT_CHARS, closest
+from bot.core.text import COMMAND_CUTOFF, MAX_INPUT_CHARS, closest
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def parse_command_line(line: str) -> CommandLine | None:
 
 def unknown_command_reply(name: str, registry: Registry) -> Reply:
     names = [spec.name for spec in registry.commands]
-    suggestion = closest(name, names)
+    suggestion = closest(name, names, cutoff=COMMAND_CUTOFF)
     guess = f" Did you mean `/{suggestion[0]}`?" if suggestion else ""
     return error_reply(
         f"I don't know the command `/{name}`.{guess}",

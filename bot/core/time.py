@@ -121,27 +121,77 @@ def parse_time_of_day(text: str) -> time:
     )
 
 
+ZONE_HELP = "Use an IANA time zone name such as `Europe/Berlin` or `America/New_York`."
+# Abbreviations and fixed offsets keep one offset all year: a New York group on `EST` would get
+# its nudges an hour late all summer. Refused, with the zone people mean.
+ABBREVIATIONS = {
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "est5edt": "America/New_York",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "cst6cdt": "America/Chicago",
+    "mst": "America/Denver",
+    "mdt": "America/Denver",
+    "mst7mdt": "America/Denver",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "pst8pdt": "America/Los_Angeles",
+    "gmt": "Europe/London",
+    "bst": "Europe/London",
+    "wet": "Europe/Lisbon",
+    "cet": "Europe/Berlin",
+    "cest": "Europe/Berlin",
+    "met": "Europe/Berlin",
+    "eet": "Europe/Athens",
+    "ist": "Asia/Kolkata",
+    "jst": "Asia/Tokyo",
+    "hst": "Pacific/Honolulu",
+}
+
+
+def _is_place(zone: str) -> bool:
+    """A zone named after a place (Area/City), or UTC: the ones that follow local clock rules."""
+    return zone == "UTC" or ("/" in zone and not zone.startswith("Etc/"))
+
+
 @cache
 def zone_names() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
+    return tuple(sorted(zone for zone in zoneinfo.available_timezones() if _is_place(zone)))
+
+
+@cache
+def _cities() -> dict[str, str]:
+    """`new_york` → America/New_York; ambiguous city names are left out."""
+    seen: dict[str, list[str]] = {}
+    for zone in zone_names():
+        seen.setdefault(zone.rsplit("/", 1)[-1].lower(), []).append(zone)
+    return {city: zones[0] for city, zones in seen.items() if len(zones) == 1}
 
 
 def parse_zone(name: str) -> ZoneInfo:
     cleaned = name.strip()
+    if not cleaned:
+        raise UserError("Which time zone?", hint=ZONE_HELP)
+    lowered = cleaned.lower()
+    if lowered in ABBREVIATIONS or lowered.startswith(("etc/", "gmt+", "gmt-", "utc+", "utc-")):
+        meant = ABBREVIATIONS.get(lowered)
+        hint = f"Did you mean `{meant}`?" if meant else ZONE_HELP
+        raise UserError(
+            f"`{cleaned}` names an offset, not a place, so daylight saving would shift your times. "
+            "Please name a place instead.",
+            hint=hint,
+        )
     by_lower = {zone.lower(): zone for zone in zone_names()}
-    canonical = by_lower.get(cleaned.lower())
+    canonical = by_lower.get(lowered) or _cities().get(lowered.replace(" ", "_"))
     if canonical is not None:
         return ZoneInfo(canonical)
     suggestions = closest(cleaned, zone_names(), limit=3)
     if not suggestions:
-        # Match the city part alone ("berlin" → Europe/Berlin).
-        cities = {zone.rsplit("/", 1)[-1].lower(): zone for zone in zone_names()}
-        suggestions = [cities[c] for c in closest(cleaned.replace(" ", "_"), cities, limit=3)]
-    hint = (
-        f"Did you mean {one_of(suggestions)}?"
-        if suggestions
-        else "Use an IANA time zone name such as `Europe/Berlin` or `America/New_York`."
-    )
+        # Match the city part alone ("berln" → Europe/Berlin).
+        cities = _cities()
+        suggestions = [cities[c] for c in closest(lowered.replace(" ", "_"), cities, limit=3)]
+    hint = f"Did you mean {one_of(suggestions)}?" if suggestions else ZONE_HELP
     raise UserError(f"I don't know the time zone `{cleaned}`.", hint=hint)
 
 

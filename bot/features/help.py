@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.errors import UserError
 from bot.core.model import Context, Reply, Section, Visibility
 from bot.core.registry import CommandSpec, OptionSpec, Permission, Registry, command
-from bot.core.text import closest
+from bot.core.text import COMMAND_CUTOFF, closest
 from bot.features.services import CommandContext
 
 INTRO = (
@@ -27,7 +27,8 @@ async def help(ctx: CommandContext) -> Reply:  # noqa: A001 - the command is cal
         return overview(registry, is_admin=ctx.invocation.member.is_admin)
     spec = registry.command(name.removeprefix("/").lower())
     if spec is None:
-        suggestion = closest(name.removeprefix("/"), [spec.name for spec in registry.commands])
+        names = [spec.name for spec in registry.commands]
+        suggestion = closest(name.removeprefix("/"), names, cutoff=COMMAND_CUTOFF)
         guess = f" Did you mean `/{suggestion[0]}`?" if suggestion else ""
         raise UserError(
             f"There is no command `/{name.removeprefix('/')}`.{guess}",

@@ -60,7 +60,7 @@ def streak(active: set[date], paused: set[date], current: date) -> int:
             description="`group` for the whole group, `zone` to set your time zone",
             choices=lambda _services: ("me", "group", "zone"),
         ),
-        OptionSpec(name="timezone", description="your IANA time zone, with `zone`"),
+        OptionSpec(name="timezone", description="your IANA time zone, with `zone`", rest=True),
     ],
     details="Your streak counts consecutive weeks (in your time zone, `/progress zone "
     "Europe/Berlin` sets it; else the group's) in which you "
@@ -129,7 +129,7 @@ async def group_progress(services: Services, group_id: str, zone: ZoneInfo) -> R
     if any(counts):
         image = Image(
             data=bar_chart_png("Members taking part, week by week", labels, counts),
-            filename="group-progress.png",
+            filename=f"group-progress-{services.clock().date().isoformat()}.png",
             alt="Bar chart of members taking part each week",
         )
     return Reply(

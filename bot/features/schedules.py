@@ -77,6 +77,12 @@ async def _add(ctx: CommandContext, words: list[str]) -> Reply:
     group = await _group(ctx)
     zone = zone or ZoneInfo(group.timezone)
     rule = WeeklyRule(weekdays=days, at=at, zone=zone)
+    for existing in await services.schedules.list_schedules(ctx.invocation.group_id):
+        if existing.kind == kind and existing.rule == rule:
+            raise UserError(
+                f"That schedule exists already: #{existing.id}.",
+                hint=f"`/schedule list` shows it; `/schedule remove {existing.id}` removes it.",
+            )
     now = services.clock()
     record = await services.schedules.add_schedule(
         group_id=ctx.invocation.group_id,

@@ -108,10 +108,12 @@ class ConsoleAdapter:
         )
 
     async def show(self, reply: Reply) -> None:
-        self._last_buttons = reply.buttons or self._last_buttons
+        # /press acts on the reply just shown, never on buttons of an older one.
+        self._last_buttons = reply.buttons
         self.console.print(render(reply, await self._zone()))
         if reply.image is not None:
-            path = self.charts_dir / reply.image.filename
+            # One folder per group: files of different groups never overwrite each other.
+            path = self.charts_dir / self.group_id.replace(":", "-") / reply.image.filename
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(reply.image.data)
             self.console.print(
@@ -164,7 +166,10 @@ class ConsoleAdapter:
 
     async def _press(self, text: str) -> Reply:
         if not self._last_buttons:
-            return error_reply("There is no button to press yet.")
+            return error_reply(
+                "The last reply has no buttons to press.",
+                hint="`/press <number>` presses a button of the reply just above.",
+            )
         try:
             index = int(text.strip())
             if index < 1:

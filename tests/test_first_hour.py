@@ -1,0 +1,121 @@
+"""Rough edges a newcomer hit in the first hour, each driven from outside (chat, CLI)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.chat import Chat, reply_text
+from tests.test_cli import studybot
+
+
+async def test_unknown_commands_get_a_suggestion_only_when_it_is_close(admin: Chat) -> None:
+    assert "Did you mean" not in reply_text(await admin.send("/nope"))
+    assert "Did you mean `/tip`?" in reply_text(await admin.send("/tpi"))
+
+
+@pytest.mark.parametrize(
+    ("zone", "meant"),
+    [("EST", "America/New_York"), ("PST", "America/Los_Angeles"), ("Etc/GMT+5", None)],
+)
+async def test_fixed_offset_zones_are_refused_with_the_place_meant(
+    admin: Chat, zone: str, meant: str | None
+) -> None:
+    reply = await admin.send(f"/schedule add nudge mon 09:00 {zone}")
+    assert reply.is_error
+    text = reply_text(reply)
+    assert "names an offset, not a place" in text
+    if meant:
+        assert meant in text
+    assert "No schedules yet" in reply_text(await admin.send("/schedule list"))
+
+
+async def test_progress_zone_takes_a_city_and_helps_when_empty(admin: Chat) -> None:
+    assert "America/New_York" in reply_text(await admin.send("/progress zone New York"))
+    empty = await admin.send("/progress zone")
+    assert empty.is_error
+    assert "Which time zone?" in reply_text(empty)
+
+
+def test_press_only_presses_the_last_replys_buttons(tmp_path: Path) -> None:
+    env = {"STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    result = studybot("console", stdin="/tip math\n/help\n/press 1\n", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "The last reply has no buttons to press" in result.stdout
+    assert result.stdout.count("Math and statistics tip") == 1
+
+
+def test_bare_studybot_prints_help(tmp_path: Path) -> None:
+    result = studybot(cwd=tmp_path)
+    assert result.returncode == 0
+    assert "usage: studybot" in result.stdout
+    assert result.stderr == ""
+
+
+def test_run_as_a_service_with_nothing_to_serve_says_so(tmp_path: Path) -> None:
+    env = {**os.environ, "STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    for name in ("SLACK_BOT_TOKEN", "DISCORD_TOKEN", "SLACK_CLIENT_ID"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "studybot: nothing to serve: set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET or "
+        "SLACK_APP_TOKEN) or DISCORD_TOKEN, or run `studybot console` in a terminal."
+    ]
+
+
+@pytest.mark.parametrize("url", ["http://bot.example.org", "bot.example.org"])
+def test_the_manifest_wants_an_https_url(tmp_path: Path, url: str) -> None:
+    result = studybot("slack", "manifest", "--url", url, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--url must be an https:// address" in result.stderr
+
+
+def test_the_manifest_piped_into_a_reader_that_left_is_no_error(tmp_path: Path) -> None:
+    # Like `| head -n 1`, but certain: the reader is gone before studybot writes a byte.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "slack", "manifest", "--url", "https://bot.example.org"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert b"Traceback" not in stderr
+    assert b"BrokenPipeError" not in stderr
+    assert process.returncode == 0
+
+
+async def test_a_duplicate_schedule_is_refused_with_the_existing_id(admin: Chat) -> None:
+    await admin.send("/schedule add nudge mon,thu 18:30 Europe/Berlin")
+    again = await admin.send("/schedule add nudge thu,mon 18:30 europe/berlin")
+    assert again.is_error
+    assert "That schedule exists already: #1." in reply_text(again)
+    other = await admin.send("/schedule add checkin mon,thu 18:30 Europe/Berlin")
+    assert not other.is_error
+
+
+def test_console_charts_go_to_the_data_folder_one_per_group(tmp_path: Path) -> None:
+    env = {"STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    for poll_id, group in enumerate(("alpha", "beta"), start=1):
+        script = f'/poll "Best day?" "Mon" "Thu"\n/press 1\n/poll close {poll_id}\n'
+        result = studybot("console", "--group", group, stdin=script, env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    charts = Path(os.environ["XDG_DATA_HOME"]) / "studybot" / "charts"
+    assert (charts / "console-alpha" / "poll-1.png").exists()
+    assert (charts / "console-beta" / "poll-2.png").exists()
+    assert str(Path.home()) == os.environ["HOME"]  # the session's temporary home, not yours
