@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol
+
+from sqlalchemy.engine import make_url
 
 from bot import metrics
 from bot.adapters.health import HealthMonitor, HealthServer, PlatformHealth
@@ -24,7 +26,7 @@ from bot.features.polls import ProgressPollKind, sweep_closed_polls
 from bot.features.services import Services
 from bot.settings import Settings
 from bot.store.checkins import CheckinStore
-from bot.store.db import default_database_url, open_database, process_identity
+from bot.store.db import default_database_url, normalise_url, open_database, process_identity
 from bot.store.deliveries import DeliveryLedger
 from bot.store.notices import NoticeStore
 from bot.store.polls import PollStore
@@ -117,7 +119,9 @@ class PlatformFailed(Exception):
     """A platform connection ended for good: the process stops so a supervisor restarts it."""
 
 
-async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
+async def serve_platforms(
+    settings: Settings, *, stop: asyncio.Event, announce: Callable[[str], None] = print
+) -> None:
     """Run every configured platform adapter plus the scheduler until `stop` is set, or until a
     platform's connection ends for good (then PlatformFailed: never stay up and deaf)."""
     app = await build_application(settings)
@@ -159,6 +163,7 @@ async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
             # No Slack HTTP server to share: /healthz and /metrics get a port of their own.
             health_server = HealthServer(monitor)
             await health_server.start(settings.host, settings.port)
+        announce(_up_line(settings, adapters))
         await _until_stopped_or_failed(stop, adapters)
     finally:
         if health_server is not None:
@@ -170,6 +175,18 @@ async def serve_platforms(settings: Settings, *, stop: asyncio.Event) -> None:
         for adapter in reversed(started):
             await adapter.stop()
         await app.close()
+
+
+def _up_line(settings: Settings, adapters: Sequence[PlatformAdapter]) -> str:
+    """One line at start: what is served, on which database (no credentials), where to probe."""
+    names = " and ".join(adapter.platform.capitalize() for adapter in adapters)
+    url = make_url(normalise_url(settings.database_url or default_database_url()))
+    where = url.database if url.get_backend_name() == "sqlite" else f"{url.host}/{url.database}"
+    address = f"http://{settings.host}:{settings.port}"
+    return (
+        f"studybot is up: {names}; database {url.get_backend_name()} ({where}); "
+        f"health {address}/healthz, metrics {address}/metrics"
+    )
 
 
 async def _until_stopped_or_failed(stop: asyncio.Event, adapters: list[PlatformAdapter]) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from bot.logs import configure_logging
-from bot.settings import ConfigurationError, Settings
+from bot.settings import ConfigurationError, Settings, unknown_variables
 from content.catalog import ContentError, load_catalog
 
 CONNECT_HINT = (
@@ -112,6 +112,9 @@ def _main(argv: list[str]) -> int:
         print(_settings_problem(error), file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.secret_values())
+    for name, guess in unknown_variables(os.environ):
+        meant = f"; did you mean {guess}?" if guess else ""
+        print(f"studybot: {name} is not a setting studybot reads{meant}", file=sys.stderr)
     try:
         if args.command == "content":
             return check_content(args.dir or settings.content_dir)
@@ -215,11 +218,16 @@ async def run(settings: Settings) -> int:
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
     try:
-        await _serve_until_stopped(serve_platforms(settings, stop=stop), stop)
+        serving = serve_platforms(settings, stop=stop, announce=_to_stderr)
+        await _serve_until_stopped(serving, stop)
     except PlatformFailed as error:
         print(f"studybot stopped: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 # After SIGTERM or Ctrl-C, a clean stop gets this long before the process stops anyway.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -158,3 +159,33 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
 
         return make_url(self.database_url).password
+
+    @classmethod
+    def variable_names(cls) -> list[str]:
+        """Every environment variable studybot reads."""
+        names: list[str] = []
+        for field in cls.model_fields.values():
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                names += [choice for choice in alias.choices if isinstance(choice, str)]
+        return names
+
+
+# Variables other tools set in the same prefixes, not misspellings of ours.
+OTHERS = frozenset({"STUDYBOT_TEST_POSTGRES_URL"})
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """(name, closest known name) for each STUDYBOT_/SLACK_/DISCORD_ variable studybot does not
+    read: most often a misspelling whose setting is then silently missing."""
+    from difflib import get_close_matches
+
+    known = Settings.variable_names()
+    found = []
+    for name in sorted(environ):
+        if name.startswith(("STUDYBOT_", "SLACK_", "DISCORD_")) and name not in known:
+            if name in OTHERS:
+                continue
+            guess = get_close_matches(name, known, n=1, cutoff=0.6)
+            found.append((name, guess[0] if guess else None))
+    return found

@@ -119,3 +119,18 @@ def test_console_charts_go_to_the_data_folder_one_per_group(tmp_path: Path) -> N
     assert (charts / "console-alpha" / "poll-1.png").exists()
     assert (charts / "console-beta" / "poll-2.png").exists()
     assert str(Path.home()) == os.environ["HOME"]  # the session's temporary home, not yours
+
+
+def test_a_misspelt_setting_is_named_with_the_one_meant(tmp_path: Path) -> None:
+    env = {
+        "STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+        "STUDYBOT_LOG_LEVL": "INFO",
+        "SLACK_BOT_TOKN": "xoxb-not-printed",
+    }
+    result = studybot("db", "upgrade", env=env, cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.strip().splitlines() == [
+        "studybot: SLACK_BOT_TOKN is not a setting studybot reads; did you mean SLACK_BOT_TOKEN?",
+        "studybot: STUDYBOT_LOG_LEVL is not a setting studybot reads; "
+        "did you mean STUDYBOT_LOG_LEVEL?",
+    ]

@@ -86,13 +86,16 @@ async def test_a_rejected_app_token_is_one_line_and_exit_2(
     assert time.monotonic() - started < 15
 
 
-async def stops_on_sigterm(process: asyncio.subprocess.Process, *, after: float) -> float:
+async def stops_on_sigterm(
+    process: asyncio.subprocess.Process, *, after: float
+) -> tuple[float, str]:
+    """Seconds from SIGTERM to exit, and what the process printed on stderr."""
     await asyncio.sleep(after)
     assert process.returncode is None, "studybot ended before it was asked to"
     process.send_signal(signal.SIGTERM)
     asked = time.monotonic()
-    await asyncio.wait_for(process.communicate(), 15)
-    return time.monotonic() - asked
+    _, stderr = await asyncio.wait_for(process.communicate(), 15)
+    return time.monotonic() - asked, stderr.decode()
 
 
 async def test_sigterm_stops_socket_mode(tmp_path: Path, slack: FakeSlack) -> None:
@@ -104,9 +107,13 @@ async def test_sigterm_stops_socket_mode(tmp_path: Path, slack: FakeSlack) -> No
             "SLACK_API_URL": slack.api_url,
         },
     )
-    took = await stops_on_sigterm(process, after=3.0)
+    took, stderr = await stops_on_sigterm(process, after=3.0)
     assert process.returncode == 0
     assert took < 10
+    # At the default log level, one line says it is up, and nothing else is printed.
+    [line] = stderr.strip().splitlines()
+    assert line.startswith("studybot is up: Slack; database sqlite (")
+    assert "/healthz" in line
 
 
 async def test_sigterm_stops_a_start_up_that_hangs(tmp_path: Path) -> None:
@@ -124,7 +131,7 @@ async def test_sigterm_stops_a_start_up_that_hangs(tmp_path: Path) -> None:
                 "DISCORD_API_URL": f"http://127.0.0.1:{port}/api/v10",
             },
         )
-        took = await stops_on_sigterm(process, after=3.0)
+        took, _ = await stops_on_sigterm(process, after=3.0)
         assert took < 10
         assert process.returncode is not None
     finally:
