@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Application
 from tests.chat import Chat, reply_text
 from tests.test_cli import studybot
 
@@ -134,3 +135,35 @@ def test_a_misspelt_setting_is_named_with_the_one_meant(tmp_path: Path) -> None:
         "studybot: STUDYBOT_LOG_LEVL is not a setting studybot reads; "
         "did you mean STUDYBOT_LOG_LEVEL?",
     ]
+
+
+async def test_an_unquoted_poll_splits_at_the_question_mark(admin: Chat) -> None:
+    reply = await admin.send("/poll Which topic next? Statistics MLOps")
+    assert reply.title == "📊 Which topic next?"
+    assert [button.label for button in reply.buttons] == ["Statistics", "MLOps"]
+    refused = await admin.send("/poll close the old poll")
+    assert refused.is_error
+    assert "quotes" in reply_text(refused)
+    assert "Open polls (1)" in reply_text(await admin.send("/poll list"))
+
+
+async def test_poll_close_without_an_id_closes_your_newest(admin: Chat) -> None:
+    assert "No open polls" in reply_text(await admin.send("/poll list"))
+    assert "no open poll" in reply_text(await admin.send("/poll close"))
+    await admin.send('/poll "First?" "a" "b"')
+    await admin.send('/poll "Second?" "a" "b"')
+    listing = reply_text(await admin.send("/poll list"))
+    assert listing.index("#2 Second?") < listing.index("#1 First?")
+    assert "Results: Second?" in reply_text(await admin.send("/poll close"))
+    assert "Open polls (1)" in reply_text(await admin.send("/poll list"))
+
+
+async def test_a_topic_used_up_says_so_and_suggests_the_least_covered(
+    admin: Chat, app: Application
+) -> None:
+    count = len(app.services.catalog.tips_in("math"))
+    for _ in range(count):
+        assert "start over" not in reply_text(await admin.send("/tip math"))
+    again = reply_text(await admin.send("/tip math"))
+    assert f"You've seen all {count} Math and statistics tips, so they start over." in again
+    assert "Least covered so far:" in again

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.core.arguments import split_words
 from bot.core.errors import UserError
 from bot.core.instants import instant
-from bot.core.model import Button, Context, Image, Reply, Section
+from bot.core.model import Button, Context, Image, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, action, command
 from bot.core.scheduled import (
     Announcement,
@@ -41,19 +41,26 @@ PROGRESS_OPTIONS = ("Not started", "Started", "Halfway", "Done", "Ahead")
     ],
     details="Put the question and each option in quotes. Add `anonymous` to keep voters secret "
     "(no names are stored at all) and `closes 2h` to choose when it closes (default 24 hours). "
-    "One vote per member; vote again to change it. `/poll close <id>` closes early "
-    "(the poll's creator or an admin).",
+    "One vote per member; vote again to change it. `/poll list` shows the open polls with their "
+    "ids; `/poll close <id>` closes one early (the poll's creator or an admin), `/poll close` "
+    "your newest. Without quotes, end the question with `?` and list one-word options after it.",
     examples=(
         '/poll "Which topic next week?" "Statistics" "Deep learning" "MLOps"',
         '/poll "How confident are you?" "1" "2" "3" "4" "5" anonymous closes 2d',
+        "/poll Which day suits you? Monday Thursday",
+        "/poll list",
         "/poll close 3",
     ),
 )
 async def poll(ctx: CommandContext) -> Reply:
-    words = split_words(ctx.text_arg("details") or "")
-    if words and words[0].lower() == "close" and len(words) == 2:
-        return await _close(ctx, words[1])
-    question, options, anonymous, open_for = parse_poll(words)
+    text = ctx.text_arg("details") or ""
+    words = split_words(text)
+    first = words[0].lower() if words else ""
+    if first == "list" and len(words) == 1:
+        return await _list(ctx)
+    if first == "close" and len(words) <= 2:
+        return await _close(ctx, words[1] if len(words) == 2 else None)
+    question, options, anonymous, open_for = parse_poll(words if _quoted(text) else _unquoted(text))
     services, invocation = ctx.services, ctx.invocation
     now = services.clock()
     created = await services.polls.create(
@@ -67,6 +74,26 @@ async def poll(ctx: CommandContext) -> Reply:
         now=now,
     )
     return poll_card(created, Tally(counts=(0,) * len(options)))
+
+
+QUOTES = "\"'“”‘’"
+
+
+def _quoted(text: str) -> bool:
+    return any(mark in text for mark in QUOTES)
+
+
+def _unquoted(text: str) -> list[str]:
+    """`Which topic next? Statistics MLOps closes 2h` → the question up to its `?`, then one
+    option per word. Without a `?` there is no telling where the question ends: ask for quotes."""
+    question, mark, rest = text.partition("?")
+    if not mark or not question.strip():
+        raise UserError(
+            "Put the question and each option in quotes, or end the question with `?` and list "
+            "one-word options after it.",
+            hint=f"Usage: `{USAGE}`",
+        )
+    return [question.strip() + "?", *rest.split()]
 
 
 def parse_poll(words: Sequence[str]) -> tuple[str, tuple[str, ...], bool, timedelta]:
@@ -104,15 +131,47 @@ def _open_for(text: str) -> timedelta:
     return span
 
 
-async def _close(ctx: CommandContext, raw_id: str) -> Reply:
+async def _list(ctx: CommandContext) -> Reply:
+    open_polls = await ctx.services.polls.open_polls(ctx.invocation.group_id)
+    if not open_polls:
+        return Reply(title="No open polls", parts=(Section(text=f"Start one: `{USAGE}`"),))
+    lines = [
+        f"#{found.id} {found.question} · {tally.voters} vote{'' if tally.voters == 1 else 's'}"
+        f" · closes {instant(found.closes_at)}"
+        for found, tally in open_polls
+    ]
+    return Reply(
+        title=f"Open polls ({len(open_polls)})",
+        parts=(Section(text="\n".join(lines)), Context(text="`/poll close <id>` closes one.")),
+        visibility=Visibility.PRIVATE,
+    )
+
+
+async def _close(ctx: CommandContext, raw_id: str | None) -> Reply:
     services, invocation = ctx.services, ctx.invocation
-    found = await _find(services, invocation.group_id, raw_id)
+    found = (
+        await _find(services, invocation.group_id, raw_id)
+        if raw_id is not None
+        else await _newest_of(ctx)
+    )
     if not invocation.member.is_admin and invocation.member.id != found.created_by:
         raise UserError("Only the poll's creator or a group admin can close it.")
     closed = await services.polls.close(found.id, now=services.clock())
     if closed is None:
         raise UserError(f"Poll #{found.id} has already closed.")
     return await results(services, closed)
+
+
+async def _newest_of(ctx: CommandContext) -> Poll:
+    """`/poll close` without an id: the newest open poll this member started."""
+    member = ctx.invocation.member.id
+    for found, _ in await ctx.services.polls.open_polls(ctx.invocation.group_id):
+        if found.created_by == member:
+            return found
+    raise UserError(
+        "You have no open poll in this channel.",
+        hint="`/poll list` shows the open polls; `/poll close <id>` closes one.",
+    )
 
 
 async def _find(services: Services, group_id: str, raw_id: str) -> Poll:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.core.errors import UserError
 from bot.core.model import Button, Context, Member, Reply, Section
@@ -44,6 +45,7 @@ async def another_tip(ctx: ActionContext) -> Reply:
 
 async def next_tip_reply(services: Services, member: Member, topic_id: str | None) -> Reply:
     catalog = services.catalog
+    starting_over: list[str] = []  # filled in when the member has seen every tip of the topic
 
     def choose(seen: set[str]) -> TipChoice:
         topic = topic_id or least_covered_topic(catalog, seen)
@@ -51,9 +53,12 @@ async def next_tip_reply(services: Services, member: Member, topic_id: str | Non
         unseen = [tip for tip in in_topic if tip.id not in seen]
         forget: tuple[str, ...] = ()
         if not unseen:
-            # Every tip of the topic was seen: start the cycle again.
+            # Every tip of the topic was seen: start the cycle again, and say so.
             forget = tuple(tip.id for tip in in_topic)
             unseen = in_topic
+            others = [t for t in catalog.topics if t != topic]
+            if others:
+                starting_over.append(least_covered_topic(catalog, seen, among=others))
         chosen = random.choice(unseen)
         return TipChoice(
             tip_id=chosen.id,
@@ -64,19 +69,29 @@ async def next_tip_reply(services: Services, member: Member, topic_id: str | Non
 
     choice = await services.store.pick_tip(member.id, choose, now=services.clock())
     tip = catalog.tips[choice.tip_id]
-    return render_tip(
+    reply = render_tip(
         catalog, tip, seen_count=choice.seen_count, total=len(catalog.tips_in(choice.topic))
     )
+    if starting_over:
+        topic, suggested = catalog.topics[choice.topic], catalog.topics[starting_over[0]]
+        note = (
+            f"You've seen all {len(catalog.tips_in(topic.id))} {topic.name} tips, so they start "
+            f"over. Least covered so far: {suggested.name} (`/tip {suggested.id}`)."
+        )
+        reply = replace(reply, parts=(Context(text=note), *reply.parts))
+    return reply
 
 
-def least_covered_topic(catalog: Catalog, seen: set[str]) -> str:
+def least_covered_topic(
+    catalog: Catalog, seen: set[str], *, among: Sequence[str] | None = None
+) -> str:
     """The topic with the smallest share of seen tips; ties go to the earlier topic."""
 
     def coverage(topic_id: str) -> float:
         tips = catalog.tips_in(topic_id)
         return sum(tip.id in seen for tip in tips) / len(tips)
 
-    return min(catalog.topics, key=coverage)
+    return min(among if among is not None else list(catalog.topics), key=coverage)
 
 
 def render_tip(catalog: Catalog, tip: Tip, *, seen_count: int, total: int) -> Reply:

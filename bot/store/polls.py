@@ -164,6 +164,17 @@ class PollStore:
             row = result.first()
         return None if row is None else _poll(row)
 
+    async def open_polls(self, group_id: str) -> list[tuple[Poll, Tally]]:
+        """The group's polls not yet closed, newest first, with their tallies."""
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(polls)
+                .where(polls.c.group_id == group_id, polls.c.closed_at.is_(None))
+                .order_by(polls.c.id.desc())
+            )
+            found = [_poll(row) for row in rows]
+            return [(poll, await self._tally(connection, poll)) for poll in found]
+
     async def due(self, *, now: datetime, platforms: Sequence[str]) -> list[int]:
         async with self.engine.connect() as connection:
             result = await connection.execute(
