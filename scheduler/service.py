@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.ids import platform_of
 from bot.core.model import Reply, Section
-from bot.core.ports import Outbox, PostFailed, PostOutcomeUnknown
+from bot.core.ports import HistoryUnavailable, Outbox, PostFailed, PostOutcomeUnknown
 from bot.core.scheduled import (
     Announcement,
     ClaimTransaction,
@@ -34,20 +34,25 @@ from bot.core.scheduled import (
 from bot.metrics import PLATFORM_RETRIES, SCHEDULED_POSTS
 from bot.store.deliveries import DeliveryLedger, Outcome, Status
 from bot.store.notices import NoticeStore
+from scheduler.attempts import AttemptMarks
 from scheduler.claiming import plan_claims
 from scheduler.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
 # A claim whose sender has not reported within this long is treated as orphaned by a crash.
-CLAIM_LEASE = timedelta(minutes=10)
+# A claim whose owner has not renewed it for this long is taken over: the owner stopped. Owners
+# renew every third of it (renew_job), however long their posts wait for their turn.
+CLAIM_LEASE = timedelta(minutes=1)
 RETRY_DELAYS = (2.0, 8.0, 30.0)
 TICK_SECONDS = 5.0
 # Small enough that one claim transaction's Python work stays well under 100 ms of loop time.
 CLAIM_BATCH = 200
 OUTCOME_FLUSH = 256
-# Stop claiming while this many posts wait for their turn, so memory stays bounded.
-MAX_IN_FLIGHT = 5000
+# Stop claiming while this many posts wait for their turn, so memory stays bounded and the
+# cyclic GC's full collections stay short: with 5,000 posts waiting on their attempt marks they
+# paused the loop for 110-120 ms (measured in benchmarks/fanout.py); 1,000 keeps it under 80.
+MAX_IN_FLIGHT = 1000
 
 FAILURE_NOTICE = (
     "I couldn't deliver the scheduled {kind} due {due} ({reason}). "
@@ -61,6 +66,8 @@ class PostResult:
     attempts: int
     detail: str | None
     message_ref: str | None = None
+    # Another process took the claim over before this one sent it: nothing to record here.
+    taken_over: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +86,13 @@ async def tick_job(service_id: str) -> None:
         await service.tick()
 
 
+async def renew_job(service_id: str) -> None:
+    """Separate from the tick, which may wait for posts in flight for longer than a lease."""
+    service = _RUNNING.get(service_id)
+    if service is not None:
+        await service.renew()
+
+
 class SchedulerService:
     def __init__(
         self,
@@ -94,7 +108,9 @@ class SchedulerService:
         tick_seconds: float = TICK_SECONDS,
         claim_batch: int = CLAIM_BATCH,
         sweepers: Sequence[Sweeper] = (),
+        claim_lease: timedelta = CLAIM_LEASE,
     ) -> None:
+        self.claim_lease = claim_lease
         self.sweepers = list(sweepers)
         self.ledger = ledger
         self.notices = notices
@@ -111,6 +127,7 @@ class SchedulerService:
         self._timer: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
+        self._attempts = AttemptMarks(ledger, clock=clock)
         self._tick_lock = asyncio.Lock()
         # Monotonic time of the last completed tick, for /healthz.
         self.last_tick_at: float | None = None
@@ -124,6 +141,16 @@ class SchedulerService:
         _RUNNING[self.id] = self
         await self.tick()
         self._timer = AsyncIOScheduler()
+        self._timer.add_job(
+            renew_job,
+            IntervalTrigger(seconds=self.claim_lease.total_seconds() / 3),
+            args=[self.id],
+            id=f"studybot-renew-{self.id}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
         self._timer.add_job(
             tick_job,
             IntervalTrigger(seconds=self.tick_seconds),
@@ -192,22 +219,59 @@ class SchedulerService:
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
+    async def renew(self) -> None:
+        try:
+            await self.ledger.renew_claims(now=self.clock())
+        except Exception:  # the next renewal tries again well within the lease
+            log.exception("renewing this process's claims failed")
+
     async def _recover(self) -> int:
         stale = await self.ledger.take_stale_claims(
-            now=self.clock(), lease=CLAIM_LEASE, platforms=self.platforms
+            now=self.clock(), lease=self.claim_lease, platforms=self.platforms
         )
         for claim in stale:
-            if self.outboxes[claim.platform].idempotent:
+            if claim.attempted_at is None:
+                # Claimed but never handed to the platform: simply deliver it.
+                self._spawn(self._deliver(claim, attempts_so_far=0))
+            elif self.outboxes[claim.platform].idempotent:
                 # The platform drops a repeat of the same key, so finishing the job is safe.
                 self._spawn(self._deliver(claim, attempts_so_far=1))
             else:
-                reason = "the bot stopped while posting, so it may not have arrived"
-                await self._record(claim, Status.UNKNOWN, attempts=1, detail=reason)
-                await self._notify(claim, reason)
+                self._spawn(self._settle(claim))
         return len(stale)
 
+    async def _settle(self, claim: ScheduledOccurrence) -> None:
+        """An attempt whose owner stopped before hearing back: look in the conversation for the
+        post's key. There: it arrived. Not there: send it. Unreadable: say it may not have."""
+        assert claim.attempted_at is not None
+        outbox = self.outboxes[claim.platform]
+        key = _delivery_key(claim)
+        try:
+            # A minute of margin: the platform's clock and ours need not agree to the second.
+            found = await outbox.find_posted(
+                claim.group_id, key, since=claim.attempted_at - timedelta(minutes=1)
+            )
+        except HistoryUnavailable as error:
+            log.warning("could not settle %s: %s", key, error)
+            reason = "the bot stopped while posting, so it may not have arrived"
+            await self._record(claim, Status.UNKNOWN, attempts=1, detail=reason)
+            await self._notify(claim, reason)
+            return
+        if found is None:
+            await self._deliver(claim, attempts_so_far=1)
+            return
+        await self._record(claim, Status.SENT, attempts=1, message_ref=found)
+        SCHEDULED_POSTS.labels(kind=claim.kind, outcome=Status.SENT.value).inc()
+
     async def _post(
-        self, platform: str, group_id: str, reply: Reply, key: str, *, attempts_so_far: int = 0
+        self,
+        platform: str,
+        group_id: str,
+        reply: Reply,
+        key: str,
+        *,
+        attempts_so_far: int = 0,
+        before_sending: Callable[[], Awaitable[bool]] | None = None,
     ) -> PostResult:
         """Post, paced, retrying with backoff what may be retried: a refusal the platform says
         is temporary, and an unknown outcome only where the platform drops repeats of `key`."""
@@ -218,6 +282,8 @@ class SchedulerService:
             attempts += 1
             try:
                 async with self.pacers[platform].turn(group_id):
+                    if before_sending is not None and not await before_sending():
+                        return PostResult(Status.CLAIMED, attempts, None, taken_over=True)
                     ref = await outbox.post(group_id, reply, idempotency_key=key)
             except PostFailed as error:
                 if error.retryable and delays:
@@ -246,10 +312,18 @@ class SchedulerService:
             log.exception("composing %s for schedule %s failed", claim.kind, claim.schedule_id)
             await self._record(claim, Status.FAILED, attempts=0, detail=f"compose: {error}")
             return
-        key = f"studybot:{claim.schedule_id}:{claim.slot}"
+        key = _delivery_key(claim)
         result = await self._post(
-            claim.platform, claim.group_id, post.reply, key, attempts_so_far=attempts_so_far
+            claim.platform,
+            claim.group_id,
+            post.reply,
+            key,
+            attempts_so_far=attempts_so_far,
+            before_sending=partial(self._attempts.mark, claim.delivery_id),
         )
+        if result.taken_over:
+            log.info("%s was taken over by another process before it was sent", key)
+            return
         await self._record(
             claim,
             result.status,
@@ -336,3 +410,8 @@ class SchedulerService:
         except Exception:
             log.warning("could not post a failure notice to %s; keeping it", claim.group_id)
             await self.notices.add_notice(claim.group_id, text, now=self.clock())
+
+
+def _delivery_key(claim: ScheduledOccurrence) -> str:
+    """The post's identity on the platform (Discord's nonce, Slack's message metadata)."""
+    return f"studybot:{claim.schedule_id}:{claim.slot}"

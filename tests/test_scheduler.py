@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import Application, build_application
-from bot.core.model import Member
+from bot.core.model import Member, Reply
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
 from bot.settings import Settings
 from bot.store.deliveries import DeliveryLedger, Status
@@ -24,6 +24,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import FakeOutbox
 
 MONDAY_8_UTC = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+KEY = "studybot:1:2026-03-02T09:00"  # the first nudge's delivery key
 
 
 class Sleeps:
@@ -115,25 +116,78 @@ async def test_restart_inside_the_due_minute_delivers_once(
     assert len(outbox.posts) == 1
 
 
-async def test_a_crash_between_claim_and_post_is_never_blindly_resent(
-    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+async def claimed_by_a_process_that_died(
+    app: Application, clock: FakeClock, *, attempted: bool
 ) -> None:
-    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
-    clock.set(MONDAY_8_UTC + timedelta(seconds=1))
-    # The old process claimed the occurrence and died before recording what happened.
-    claims = await app.services.deliveries.claim_due(
+    """Another process claims the occurrence (and, if `attempted`, starts sending it) and dies."""
+    dead = DeliveryLedger(app.services.store.engine, claimer="a-process-that-died")
+    claims = await dead.claim_due(
         now=clock(),
         platforms=["test"],
         limit=10,
         plan=partial(plan_claims, now=clock(), grace=timedelta(hours=12)),
     )
     assert len(claims) == 1
+    if attempted:
+        assert await dead.mark_attempting([claims[0].delivery_id], now=clock()) == {
+            claims[0].delivery_id
+        }
+
+
+async def test_a_claim_never_attempted_is_delivered_by_the_next_owner(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(seconds=1))
+    await claimed_by_a_process_that_died(app, clock, attempted=False)
     service = make_service(app, outbox)
     await run_tick(service)
     assert outbox.posts == []  # still within the claim lease: maybe the owner is just slow
 
-    clock.advance(timedelta(minutes=11))
+    clock.advance(timedelta(seconds=61))
     await run_tick(service)
+    assert outbox.titles() == ["Week 1: Map the gap"]  # sent once, and no notice
+    assert outbox.history_reads == 0  # nothing to settle: it was never sent
+    assert await statuses(app) == {Status.SENT: 1}
+
+
+async def test_an_attempt_that_arrived_is_settled_from_history_not_resent(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(seconds=1))
+    await claimed_by_a_process_that_died(app, clock, attempted=True)
+    # The platform stored the post; the process died before it heard back.
+    await outbox.post("test:group", Reply(title="Week 1: Map the gap"), idempotency_key=KEY)
+    clock.advance(timedelta(seconds=61))
+    await run_tick(make_service(app, outbox))
+    assert outbox.titles() == ["Week 1: Map the gap"]
+    assert outbox.history_reads == 1
+    assert await statuses(app) == {Status.SENT: 1}
+
+
+async def test_an_attempt_that_never_arrived_is_sent_once(
+    app: Application, admin: Chat, outbox: FakeOutbox, clock: FakeClock
+) -> None:
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(seconds=1))
+    await claimed_by_a_process_that_died(app, clock, attempted=True)
+    clock.advance(timedelta(seconds=61))
+    await run_tick(make_service(app, outbox))
+    assert outbox.titles() == ["Week 1: Map the gap"]
+    assert [post.key for post in outbox.posts] == [KEY]
+    assert await statuses(app) == {Status.SENT: 1}
+
+
+async def test_an_attempt_that_cannot_be_settled_is_never_blindly_resent(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    outbox = FakeOutbox(keeps_history=False)
+    await admin.send("/schedule add nudge mon 09:00 Europe/Berlin")
+    clock.set(MONDAY_8_UTC + timedelta(seconds=1))
+    await claimed_by_a_process_that_died(app, clock, attempted=True)
+    clock.advance(timedelta(seconds=61))
+    await run_tick(make_service(app, outbox))
     assert await statuses(app) == {Status.UNKNOWN: 1}
     # Not re-sent; the channel is told instead.
     assert outbox.titles() == ["A scheduled post did not go out"]

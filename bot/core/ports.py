@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.core.model import Reply
@@ -38,6 +39,10 @@ class PostOutcomeUnknown(Exception):
         self.reason = reason
 
 
+class HistoryUnavailable(Exception):
+    """The platform cannot tell whether a post arrived (no permission, no record kept)."""
+
+
 class Outbox(Protocol):
     """One adapter's way of posting into a group's conversation."""
 
@@ -52,4 +57,12 @@ class Outbox(Protocol):
 
         Raises PostFailed when nothing was posted, PostOutcomeUnknown when that is not known.
         """
+        ...
+
+    async def find_posted(
+        self, group_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        """Settle an attempt whose outcome was lost: the reference of the message posted with
+        this key since `since`, or None if there is none. Raises HistoryUnavailable when the
+        conversation cannot be read (or the platform keeps no such record)."""
         ...

@@ -31,6 +31,8 @@ class ScheduledOccurrence:
     coalesced: int  # how many earlier missed occurrences this one stands in for
     # What the kind decided while claiming (e.g. the roadmap week a nudge posts).
     payload: str | None = None
+    # When an earlier owner handed the post to the platform (None: it was never sent).
+    attempted_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

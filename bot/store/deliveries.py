@@ -39,7 +39,11 @@ from bot.store.tables import deliveries, schedules
 
 
 def _occurrence(
-    row: Row[Any], schedule: ScheduleRecord | Row[Any], *, payload: str | None = None
+    row: Row[Any],
+    schedule: ScheduleRecord | Row[Any],
+    *,
+    payload: str | None = None,
+    attempted_at: datetime | None = None,
 ) -> ScheduledOccurrence:
     return ScheduledOccurrence(
         delivery_id=row.id,
@@ -52,6 +56,7 @@ def _occurrence(
         late=row.late,
         coalesced=row.coalesced,
         payload=payload,
+        attempted_at=attempted_at,
     )
 
 
@@ -226,8 +231,44 @@ class DeliveryLedger:
                         .values(claimed_by=self.claimer, claimed_at=now)
                     )
                     if result.rowcount:
-                        taken.append(_occurrence(row, row, payload=row.payload))
+                        taken.append(
+                            _occurrence(
+                                row, row, payload=row.payload, attempted_at=row.attempted_at
+                            )
+                        )
                 return taken
+
+    async def mark_attempting(self, delivery_ids: Sequence[int], *, now: datetime) -> set[int]:
+        """Record that these posts are about to be handed to the platform, just before it happens.
+
+        Only claims this process still owns are marked (the rest were taken over by another
+        process after a stall): the caller must not send those.
+        """
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.id.in_(list(delivery_ids)),
+                    deliveries.c.status == Status.CLAIMED.value,
+                    deliveries.c.claimed_by == self.claimer,
+                )
+                .values(attempted_at=now)
+                .returning(deliveries.c.id)
+            )
+            return set(result.scalars())
+
+    async def renew_claims(self, *, now: datetime) -> int:
+        """Keep this process's open claims from looking abandoned while it works on them."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.status == Status.CLAIMED.value,
+                    deliveries.c.claimed_by == self.claimer,
+                )
+                .values(claimed_at=now)
+            )
+            return result.rowcount
 
     # Reading --------------------------------------------------------------------------------
 

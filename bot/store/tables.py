@@ -95,6 +95,8 @@ deliveries = Table(
     Column("status", String(12), nullable=False),
     Column("claimed_by", String(120), nullable=True),
     Column("claimed_at", UTCDateTime(), nullable=True),
+    # When the post was handed to the platform; NULL while it was only claimed.
+    Column("attempted_at", UTCDateTime(), nullable=True),
     Column("finished_at", UTCDateTime(), nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("late", Boolean, nullable=False, server_default=false()),

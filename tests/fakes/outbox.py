@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.model import Reply
-from bot.core.ports import Pace
+from bot.core.ports import HistoryUnavailable, Pace
 
 
 @dataclass
@@ -24,6 +25,9 @@ class FakeOutbox:
     attempts: list[str] = field(default_factory=list)
     # Raised, in order, by the next posts; an entry of None lets that attempt succeed.
     failures: list[Exception | None] = field(default_factory=list)
+    # Like a platform whose history can be read (Slack): find_posted looks at `posts`.
+    keeps_history: bool = True
+    history_reads: int = 0
 
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         self.attempts.append(idempotency_key)
@@ -35,6 +39,17 @@ class FakeOutbox:
             return idempotency_key  # the platform drops the repeat, like Discord's nonce
         self.posts.append(Post(group_id=group_id, reply=reply, key=idempotency_key))
         return f"msg-{len(self.posts)}"
+
+    async def find_posted(
+        self, group_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        self.history_reads += 1
+        if not self.keeps_history:
+            raise HistoryUnavailable("this fake keeps no history")
+        for index, post in enumerate(self.posts, start=1):
+            if post.group_id == group_id and post.key == idempotency_key:
+                return f"msg-{index}"
+        return None
 
     def titles(self) -> list[str]:
         return [post.reply.title or "" for post in self.posts]

@@ -7,6 +7,7 @@ end of input, so scripts can drive every flow.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ from bot.core.model import (
     Visibility,
     error_reply,
 )
-from bot.core.ports import Pace
+from bot.core.ports import HistoryUnavailable, Pace
 from bot.features.services import Services
 
 PLATFORM = "console"
@@ -130,6 +131,11 @@ class ConsoleAdapter:
         """The group's zone, read each time: `/schedule zone` may have just changed it."""
         group = await self.dispatcher.services.store.get_group(self.group_id)
         return ZoneInfo(group.timezone if group else "UTC")
+
+    async def find_posted(
+        self, group_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        raise HistoryUnavailable("the terminal keeps no history")
 
     async def _fill_in(self, form: Form) -> Reply | None:
         """Ask each question in turn; a bad answer asks that question again, `/cancel` leaves

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 
 import aiohttp
 import discord
@@ -26,7 +27,7 @@ from bot.adapters.discord.resilience import count_rate_limits, guard_frames, gua
 from bot.adapters.health import PlatformHealth
 from bot.core.dispatcher import Dispatcher
 from bot.core.model import Reply
-from bot.core.ports import Pace
+from bot.core.ports import HistoryUnavailable, Pace
 from bot.features.services import Services
 from bot.settings import ConfigurationError, Settings
 from bot.store.repos import Store
@@ -182,6 +183,12 @@ class DiscordAdapter:
 
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         return await post_message(self.client.http, group_id, reply, key=idempotency_key)
+
+    async def find_posted(
+        self, group_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        # Not needed: the enforced nonce makes re-sending safe (idempotent = True).
+        raise HistoryUnavailable("Discord posts are settled by re-sending with the same nonce")
 
     def _connection_ended(self, task: asyncio.Task[None]) -> None:
         if task.cancelled() or self.client.is_closed() and task.exception() is None:

@@ -20,7 +20,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -40,7 +40,7 @@ from bot.adapters.slack.bolt_app import (
 )
 from bot.adapters.slack.http import SlackHttpServer
 from bot.adapters.slack.outbound import FORM_CALLBACK, busy_ack, render
-from bot.adapters.slack.outbox import Workspaces, post_message
+from bot.adapters.slack.outbox import Workspaces, find_posted, post_message
 from bot.adapters.slack.replies import SlackReplies
 from bot.adapters.slack.stored import StoredInteraction
 from bot.core.dispatcher import Dispatcher
@@ -264,9 +264,17 @@ class SlackAdapter:
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         team, channel = inbound.split_group_id(group_id)
         client = await self.workspaces.client_for(team)
-        posted = await post_message(client, channel, reply)
+        posted = await post_message(client, channel, reply, key=idempotency_key)
         await self.replies.upload_image(client, channel, reply)
         return str(posted)
+
+    async def find_posted(
+        self, group_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        team, channel = inbound.split_group_id(group_id)
+        client = await self.workspaces.client_for(team)
+        found = await find_posted(client, channel, idempotency_key, since=since)
+        return None if found is None else str(found)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -11,7 +13,7 @@ from bot.adapters.slack.client import make_client
 from bot.adapters.slack.codec import MessageRef, parse_message_ref
 from bot.adapters.slack.outbound import render
 from bot.core.model import Reply
-from bot.core.ports import PostFailed
+from bot.core.ports import HistoryUnavailable, PostFailed, PostOutcomeUnknown
 
 # Errors after which re-sending cannot help.
 PERMANENT_ERRORS = frozenset(
@@ -54,13 +56,25 @@ class Workspaces:
         return make_client(token=bot.bot_token, base_url=self.api_url)
 
 
-async def post_message(client: AsyncWebClient, channel: str, reply: Reply) -> MessageRef:
+# Every post carries its delivery key in Slack's message metadata, so an attempt whose answer
+# was lost can be settled from the channel's history instead of being guessed.
+DELIVERY_EVENT = "studybot_delivery"
+HISTORY_PAGES = 5  # 200 messages a page: far more than a channel gets between attempt and check
+
+
+async def post_message(
+    client: AsyncWebClient, channel: str, reply: Reply, *, key: str | None = None
+) -> MessageRef:
     """chat.postMessage, in the thread of `reply.thread_of` when it names a message."""
     thread = parse_message_ref(reply.thread_of)
+    metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}} if key else None
     try:
         with transport_errors("Slack"):
             response = await client.chat_postMessage(
-                channel=channel, thread_ts=thread.ts if thread else None, **render(reply)
+                channel=channel,
+                thread_ts=thread.ts if thread else None,
+                metadata=metadata,
+                **render(reply),
             )
     except SlackApiError as error:
         code = str(error.response.get("error", "unknown_error"))
@@ -69,3 +83,32 @@ async def post_message(client: AsyncWebClient, channel: str, reply: Reply) -> Me
             retryable=code not in PERMANENT_ERRORS,
         ) from None
     return MessageRef(channel=str(response.get("channel", channel)), ts=str(response.get("ts", "")))
+
+
+async def find_posted(
+    client: AsyncWebClient, channel: str, key: str, *, since: datetime
+) -> MessageRef | None:
+    """The message posted with delivery `key` since `since` (conversations.history with
+    metadata), or None. HistoryUnavailable when the history cannot be read."""
+    cursor: str | None = None
+    for _ in range(HISTORY_PAGES):
+        try:
+            with transport_errors("Slack"):
+                page = await client.conversations_history(
+                    channel=channel,
+                    oldest=f"{since.timestamp():.6f}",
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
+        except (SlackApiError, PostFailed, PostOutcomeUnknown) as error:
+            raise HistoryUnavailable(f"cannot read the channel's history ({error})") from None
+        for message in page.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+                return MessageRef(channel=channel, ts=str(message.get("ts", "")))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+        if not page.get("has_more") or not cursor:
+            return None
+    raise HistoryUnavailable("too many messages since the attempt to be sure")
