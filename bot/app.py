@@ -57,6 +57,7 @@ class Application:
             kinds=self.kinds,
             clock=self.services.clock,
             grace=self.settings.misfire_grace,
+            claim_lease=self.settings.claim_lease,
             sweepers=[
                 partial(sweep_closed_polls, self.services),
                 partial(sweep_checkins, self.services),

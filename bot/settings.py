@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     inbox_lease: Duration = Field(
         default=timedelta(seconds=20), validation_alias=_env("STUDYBOT_INBOX_LEASE")
     )
+    # Scheduled posts claimed by a process that stopped are taken over once this runs out; a
+    # running process renews its claims every third of it (scheduler/service.py).
+    claim_lease: Duration = Field(
+        default=timedelta(minutes=1), validation_alias=_env("STUDYBOT_CLAIM_LEASE")
+    )
 
     @property
     def slack_oauth_enabled(self) -> bool:

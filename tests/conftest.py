@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,11 @@ def _no_real_home(tmp_path_factory: pytest.TempPathFactory) -> None:
         ("MPLCONFIGDIR", home / ".config" / "matplotlib"),
     ):
         os.environ[name] = str(folder)
+    # matplotlib builds its font cache on first use (seconds): do it now, once, so no test's
+    # first chart is slow enough to change what it measures (e.g. a Discord deferral).
+    subprocess.run(
+        [sys.executable, "-c", "import matplotlib.pyplot"], check=True, capture_output=True
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,16 @@ from bot.core.registry import Registry
 
 # What the adapter actually calls: slash commands, posting (also into public channels the bot
 # has not joined, for scheduled posts), users.info for the admin check, files for poll charts.
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "files:write")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "files:write",
+    # Settling a scheduled post whose answer was lost: read the channel for its delivery key.
+    "channels:history",
+    "groups:history",
+)
 EVENTS_PATH = "/slack/events"
 REDIRECT_PATH = "/slack/oauth_redirect"
 

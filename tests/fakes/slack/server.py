@@ -66,6 +66,11 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._envelopes = itertools.count(1)
         self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        # Messages posted, per channel, oldest first, as Slack keeps them (metadata included).
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        # Methods that store what they were asked and then never answer (a crash in between).
+        self.hanging: set[str] = set()
+        self._release_hanging = asyncio.Event()
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -79,6 +84,7 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
+        self._release_hanging.set()
         for socket in self._sockets:
             await socket.close()
         if self._runner is not None:
@@ -127,7 +133,56 @@ class FakeSlack:
         if queued:
             failure = queued.pop(0)
             return web.json_response(failure.body, status=failure.status, headers=failure.headers)
-        return web.json_response(self._answer(method, params, token))
+        answer = self._answer(method, params, token)
+        if method in self.hanging:
+            # Slack did the work; the answer never comes back (until the fake stops).
+            await self._release_hanging.wait()
+            raise web.HTTPServiceUnavailable()
+        return web.json_response(answer)
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        """chat.postMessage: the message is kept with its `ts`, and with its metadata when given
+        (https://api.slack.com/methods/chat.postMessage: metadata has event_type and
+        event_payload)."""
+        channel = str(params.get("channel"))
+        # Real timestamps (seconds since the epoch), so `oldest` in conversations.history works.
+        ts = f"{time.time():.0f}.{next(self._ts):06d}"
+        message: dict[str, Any] = {"type": "message", "ts": ts, "text": params.get("text", "")}
+        metadata = params.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if isinstance(metadata, dict) and metadata.get("event_type"):
+            message["metadata"] = {
+                "event_type": metadata["event_type"],
+                "event_payload": metadata.get("event_payload") or {},
+            }
+        self.messages.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": params}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history as documented: newest first, `oldest`/`latest` bounds, `limit`,
+        `cursor` paging, metadata only with `include_all_metadata`."""
+        channel = str(params.get("channel"))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        limit = int(params.get("limit") or 100)
+        start = int(params.get("cursor") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in {"true", "1"}
+        newest_first = [
+            m
+            for m in reversed(self.messages.get(channel, []))
+            if oldest <= float(m["ts"]) <= latest
+        ]
+        page = newest_first[start : start + limit]
+        if not with_metadata:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(newest_first)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if token is None:
@@ -143,9 +198,13 @@ class FakeSlack:
                 "user_id": BOT_USER,
                 "bot_id": "B1",
             }
-        if method in {"chat.postMessage", "chat.update"}:
+        if method == "chat.postMessage":
+            return self._post_message(params)
+        if method == "chat.update":
             ts = f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": params}
+        if method == "conversations.history":
+            return self._history(params)
         if method in {"chat.postEphemeral", "views.open"}:
             return {"ok": True}
         if method == "users.info":
