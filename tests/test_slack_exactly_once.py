@@ -8,20 +8,28 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.core.time import Occurrence, WeeklyRule
 from bot.store.db import create_engine, upgrade_database
 from bot.store.schedules import ScheduleStore
 from tests.fakes.slack.server import FakeSlack
-from tests.test_durability import SECRET, SLACK_TOKEN, free_port, slack, start_studybot, stop
-
-__all__ = ["slack"]  # the fixture, shared with test_durability
+from tests.test_durability import SECRET, SLACK_TOKEN, free_port, start_studybot, stop
 
 CHANNEL = "C1"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()
 
 
 async def due_now(database_url: str, kinds: list[str]) -> None:

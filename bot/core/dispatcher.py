@@ -100,17 +100,17 @@ class Dispatcher(Generic[ServicesT]):
     async def invoke(self, invocation: Invocation) -> Reply:
         started = time.perf_counter()
         spec = self.registry.command(invocation.command)
-        reply, outcome = await self._invoke(invocation)
+        if len(invocation.text) > MAX_INPUT_CHARS:
+            reply, outcome = _too_long_reply(), "user_error"
+        elif spec is None:
+            reply, outcome = unknown_command_reply(invocation.command, self.registry), "unknown"
+        else:
+            reply, outcome = await self._invoke(spec, invocation)
         name = spec.name if spec else "unknown"
         self.observe("command", name, outcome, time.perf_counter() - started)
         return reply
 
-    async def _invoke(self, invocation: Invocation) -> tuple[Reply, str]:
-        if len(invocation.text) > MAX_INPUT_CHARS:
-            return _too_long_reply(), "user_error"
-        spec = self.registry.command(invocation.command)
-        if spec is None:
-            return unknown_command_reply(invocation.command, self.registry), "unknown"
+    async def _invoke(self, spec: CommandSpec, invocation: Invocation) -> tuple[Reply, str]:
         outcome = "ok"
         try:
             if spec.admin_only and not invocation.member.is_admin:
