@@ -22,7 +22,7 @@ from bot.core.scheduled import ScheduledKind
 from bot.features import feature_modules
 from bot.features.checkin_schedule import CheckinKind, sweep_checkins
 from bot.features.nudges import NudgeKind
-from bot.features.polls import ProgressPollKind, sweep_closed_polls
+from bot.features.poll_schedule import ProgressPollKind, sweep_closed_polls
 from bot.features.services import Services
 from bot.settings import Settings
 from bot.store.checkins import CheckinStore

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.core.arguments import split_words
@@ -10,12 +10,6 @@ from bot.core.errors import UserError
 from bot.core.instants import instant
 from bot.core.model import Button, Context, Image, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, action, command
-from bot.core.scheduled import (
-    Announcement,
-    ClaimTransaction,
-    ScheduledOccurrence,
-    ScheduledPost,
-)
 from bot.core.time import parse_duration
 from bot.features.charts import bar_chart_png
 from bot.features.services import ActionContext, CommandContext, Services
@@ -30,7 +24,6 @@ LONGEST_OPEN = timedelta(days=14)
 # could work out the other's vote.
 ANONYMITY_THRESHOLD = 3
 USAGE = '/poll "question" "option" "option" … [anonymous] [closes 2h|30m|3d]'
-PROGRESS_OPTIONS = ("Not started", "Started", "Halfway", "Done", "Ahead")
 
 
 @command(
@@ -266,59 +259,3 @@ async def results(services: Services, poll: Poll) -> Reply:
         image=image,
         summary=f"Results: {poll.question}",
     )
-
-
-async def close_due_polls(services: Services, platforms: Sequence[str]) -> list[tuple[Poll, Reply]]:
-    """Close every poll whose time is up; each one is closed by exactly one caller."""
-    closed = []
-    now = services.clock()
-    for poll_id in await services.polls.due(now=now, platforms=platforms):
-        done = await services.polls.close(poll_id, now=now)
-        if done is not None:
-            closed.append((done, await results(services, done)))
-    return closed
-
-
-PROGRESS_OPEN = timedelta(hours=48)
-
-
-class ProgressPollKind:
-    """The scheduled weekly poll (kind `poll`): how far did everyone get with this week?"""
-
-    name = "poll"
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    async def on_claim(
-        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
-    ) -> Mapping[int, str]:
-        return {}
-
-    async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
-        services = self.services
-        group = await services.store.get_group(occurrence.group_id)
-        week = group.roadmap_week if group else 1
-        now = services.clock()
-        created = await services.polls.create(
-            group_id=occurrence.group_id,
-            platform=occurrence.platform,
-            question=f"How far did you get with week {week}?",
-            options=PROGRESS_OPTIONS,
-            anonymous=False,
-            created_by="studybot",
-            closes_at=now + PROGRESS_OPEN,
-            now=now,
-            week=week,
-        )
-        return ScheduledPost(reply=poll_card(created, Tally(counts=(0,) * len(PROGRESS_OPTIONS))))
-
-
-async def sweep_closed_polls(services: Services, platforms: Sequence[str]) -> list[Announcement]:
-    """For the scheduler: results of every poll whose time is up, each closed exactly once."""
-    return [
-        Announcement(
-            group_id=closed.group_id, reply=reply, key=f"studybot:poll-results:{closed.id}"
-        )
-        for closed, reply in await close_due_polls(services, platforms)
-    ]

@@ -1,0 +1,76 @@
+"""The polls' rhythm: the scheduled weekly progress poll (kind `poll`), and the results of every
+poll whose time is up, posted once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from bot.core.model import Reply
+from bot.core.scheduled import (
+    Announcement,
+    ClaimTransaction,
+    ScheduledOccurrence,
+    ScheduledPost,
+)
+from bot.features.polls import poll_card, results
+from bot.features.services import Services
+from bot.store.polls import Poll, Tally
+
+PROGRESS_OPTIONS = ("Not started", "Started", "Halfway", "Done", "Ahead")
+
+
+async def close_due_polls(services: Services, platforms: Sequence[str]) -> list[tuple[Poll, Reply]]:
+    """Close every poll whose time is up; each one is closed by exactly one caller."""
+    closed = []
+    now = services.clock()
+    for poll_id in await services.polls.due(now=now, platforms=platforms):
+        done = await services.polls.close(poll_id, now=now)
+        if done is not None:
+            closed.append((done, await results(services, done)))
+    return closed
+
+
+PROGRESS_OPEN = timedelta(hours=48)
+
+
+class ProgressPollKind:
+    """The scheduled weekly poll (kind `poll`): how far did everyone get with this week?"""
+
+    name = "poll"
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def on_claim(
+        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
+    ) -> Mapping[int, str]:
+        return {}
+
+    async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
+        services = self.services
+        group = await services.store.get_group(occurrence.group_id)
+        week = group.roadmap_week if group else 1
+        now = services.clock()
+        created = await services.polls.create(
+            group_id=occurrence.group_id,
+            platform=occurrence.platform,
+            question=f"How far did you get with week {week}?",
+            options=PROGRESS_OPTIONS,
+            anonymous=False,
+            created_by="studybot",
+            closes_at=now + PROGRESS_OPEN,
+            now=now,
+            week=week,
+        )
+        return ScheduledPost(reply=poll_card(created, Tally(counts=(0,) * len(PROGRESS_OPTIONS))))
+
+
+async def sweep_closed_polls(services: Services, platforms: Sequence[str]) -> list[Announcement]:
+    """For the scheduler: results of every poll whose time is up, each closed exactly once."""
+    return [
+        Announcement(
+            group_id=closed.group_id, reply=reply, key=f"studybot:poll-results:{closed.id}"
+        )
+        for closed, reply in await close_due_polls(services, platforms)
+    ]
