@@ -118,8 +118,10 @@ async def test_sigterm_stops_socket_mode(tmp_path: Path, slack: FakeSlack) -> No
 
 async def test_sigterm_stops_a_start_up_that_hangs(tmp_path: Path) -> None:
     # A Discord API that accepts connections and never answers: logging in hangs.
+    release = asyncio.Event()
+
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(3600)
+        await release.wait()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -135,6 +137,7 @@ async def test_sigterm_stops_a_start_up_that_hangs(tmp_path: Path) -> None:
         assert took < 10
         assert process.returncode is not None
     finally:
+        release.set()
         server.close()
 
 

@@ -82,6 +82,15 @@ class ScheduledKind(Protocol):
     async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost: ...
 
 
+class DecidesNothingAtClaim:
+    """For kinds whose posts need nothing decided inside the claim transaction."""
+
+    async def on_claim(
+        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
+    ) -> Mapping[int, str]:
+        return {}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Announcement:
     """A post that is due but is no schedule occurrence, e.g. the results of a closed poll."""

@@ -3,7 +3,7 @@ closes, and its digest once it has."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 
@@ -11,7 +11,7 @@ from bot.core.instants import instant
 from bot.core.model import Button, Context, Reply, Section
 from bot.core.scheduled import (
     Announcement,
-    ClaimTransaction,
+    DecidesNothingAtClaim,
     ScheduledOccurrence,
     ScheduledPost,
 )
@@ -73,18 +73,13 @@ async def sweep_checkins(services: Services, platforms: Sequence[str]) -> list[A
     return out
 
 
-class CheckinKind:
+class CheckinKind(DecidesNothingAtClaim):
     """The scheduled weekly check-in (kind `checkin`)."""
 
     name = "checkin"
 
     def __init__(self, services: Services) -> None:
         self.services = services
-
-    async def on_claim(
-        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
-    ) -> Mapping[int, str]:
-        return {}
 
     async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
         now = self.services.clock()

@@ -3,13 +3,13 @@ poll whose time is up, posted once."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.core.model import Reply
 from bot.core.scheduled import (
     Announcement,
-    ClaimTransaction,
+    DecidesNothingAtClaim,
     ScheduledOccurrence,
     ScheduledPost,
 )
@@ -34,18 +34,13 @@ async def close_due_polls(services: Services, platforms: Sequence[str]) -> list[
 PROGRESS_OPEN = timedelta(hours=48)
 
 
-class ProgressPollKind:
+class ProgressPollKind(DecidesNothingAtClaim):
     """The scheduled weekly poll (kind `poll`): how far did everyone get with this week?"""
 
     name = "poll"
 
     def __init__(self, services: Services) -> None:
         self.services = services
-
-    async def on_claim(
-        self, transaction: ClaimTransaction, occurrences: Sequence[ScheduledOccurrence]
-    ) -> Mapping[int, str]:
-        return {}
 
     async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
         services = self.services
