@@ -141,27 +141,23 @@ class SchedulerService:
         _RUNNING[self.id] = self
         await self.tick()
         self._timer = AsyncIOScheduler()
-        self._timer.add_job(
-            renew_job,
-            IntervalTrigger(seconds=self.claim_lease.total_seconds() / 3),
-            args=[self.id],
-            id=f"studybot-renew-{self.id}",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
-        self._timer.add_job(
-            tick_job,
-            IntervalTrigger(seconds=self.tick_seconds),
-            args=[self.id],
-            id=f"studybot-tick-{self.id}",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
+        self._every(self.claim_lease.total_seconds() / 3, renew_job, "renew")
+        self._every(self.tick_seconds, tick_job, "tick")
         self._timer.start()
+
+    def _every(self, seconds: float, job: Callable[[str], Awaitable[None]], name: str) -> None:
+        """A job run every `seconds`, never two at once, late runs folded into one."""
+        assert self._timer is not None
+        self._timer.add_job(
+            job,
+            IntervalTrigger(seconds=seconds),
+            args=[self.id],
+            id=f"studybot-{name}-{self.id}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
 
     async def stop(self) -> None:
         if self._timer is not None:

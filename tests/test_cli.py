@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.loopback import free_port
+
 DONE_WHEN = "/compare\n/compare skills\n/tip math\n/roadmap 3\n/compare salary\n/nope\n"
 
 
@@ -136,14 +138,6 @@ def test_schedules_survive_kill_9(tmp_path: Path, db_env: dict[str, str]) -> Non
     assert "#1 weekly learning nudge · mon,thu 18:30 Europe/Berlin" in after.stdout
 
 
-def _unused_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _one_clear_line(result: subprocess.CompletedProcess[str], *expected: str) -> str:
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
@@ -166,7 +160,7 @@ def _one_clear_line(result: subprocess.CompletedProcess[str], *expected: str) ->
 def test_a_database_url_that_cannot_work_is_one_line(
     tmp_path: Path, url: str, expected: str
 ) -> None:
-    env = {"STUDYBOT_DATABASE_URL": url.format(port=_unused_port())}
+    env = {"STUDYBOT_DATABASE_URL": url.format(port=free_port())}
     line = _one_clear_line(studybot("db", "upgrade", env=env, cwd=tmp_path), expected)
     assert "STUDYBOT_DATABASE_URL" in line
     assert "hunter2pw" not in line
@@ -193,7 +187,7 @@ def test_discord_sync_without_discord_is_one_line(tmp_path: Path, db_env: dict[s
     env = {
         **db_env,
         "DISCORD_TOKEN": "not-a-real-token.abc.def",
-        "DISCORD_API_URL": f"http://127.0.0.1:{_unused_port()}/api/v10",
+        "DISCORD_API_URL": f"http://127.0.0.1:{free_port()}/api/v10",
     }
     line = _one_clear_line(studybot("discord", "sync", env=env, cwd=tmp_path), "DISCORD_API_URL")
     assert "not-a-real-token" not in line

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlalchemy import func, select
 from bot.store.db import create_engine
 from bot.store.tables import poll_votes, schedules
 from tests.fakes.discord.server import MANAGE_GUILD, FakeDiscord
-from tests.fakes.loopback import wait_until
+from tests.fakes.loopback import free_port, wait_until
 from tests.fakes.slack.server import FakeSlack, action_payload, command_body, form, sign
 
 SECRET = "signing-secret-durable-0123456789"
@@ -31,12 +30,6 @@ SLACK_TOKEN = "xoxb-durable-token-123456"
 DISCORD_TOKEN = "durable.discord.token"
 VOTES = 40
 COMMANDS = 10
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def start_studybot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:

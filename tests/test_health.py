@@ -4,7 +4,6 @@ minute) and /metrics counts what happened, in every mode that runs a platform.""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from bot.adapters.health import HealthMonitor, PlatformHealth
 from bot.app import serve_platforms
 from tests.fakes.discord.server import FakeDiscord
+from tests.fakes.loopback import free_port
 from tests.test_discord_adapter import discord_settings, run
 
 
@@ -56,12 +56,6 @@ async def test_a_platform_down_for_more_than_a_minute_makes_health_fail() -> Non
     status, body = await monitor.report()
     assert status == 503
     assert body["scheduler"]["last_tick_seconds_ago"] == 61.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

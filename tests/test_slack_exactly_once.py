@@ -19,8 +19,9 @@ import pytest
 from bot.core.time import Occurrence, WeeklyRule
 from bot.store.db import create_engine, upgrade_database
 from bot.store.schedules import ScheduleStore
+from tests.fakes.loopback import free_port
 from tests.fakes.slack.server import FakeSlack
-from tests.test_durability import SECRET, SLACK_TOKEN, free_port, start_studybot, stop
+from tests.test_durability import SECRET, SLACK_TOKEN, start_studybot, stop
 
 CHANNEL = "C1"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.loopback import free_port
 from tests.fakes.slack.server import FakeSlack
 from tests.test_slack_adapter import APP_TOKEN, BOT_TOKEN
 
@@ -24,14 +25,6 @@ async def slack() -> AsyncIterator[FakeSlack]:
     fake = await FakeSlack().start()
     yield fake
     await fake.stop()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def slack_env(slack: FakeSlack) -> dict[str, str]:

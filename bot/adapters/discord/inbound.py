@@ -107,35 +107,32 @@ def parse_custom_id(value: str) -> tuple[str, str] | None:
     return action_id, state
 
 
-def component_to_press(
-    custom_id_value: str, caller: Caller, *, message_id: int | None
-) -> ActionPress | None:
+def _press(custom_id_value: str, caller: Caller, **extra: Any) -> ActionPress | None:
+    """The press a studybot custom id stands for; None for anyone else's custom id."""
     parsed = parse_custom_id(custom_id_value)
     if parsed is None:
         return None
+    action_id, value = parsed
     return ActionPress(
-        action_id=parsed[0],
-        value=parsed[1],
+        action_id=action_id,
+        value=value,
         member=caller.member,
         group_id=caller.group_id,
         platform=PLATFORM,
-        message_ref=str(message_id) if message_id else None,
+        **extra,
     )
+
+
+def component_to_press(
+    custom_id_value: str, caller: Caller, *, message_id: int | None
+) -> ActionPress | None:
+    return _press(custom_id_value, caller, message_ref=str(message_id) if message_id else None)
 
 
 def modal_to_press(data: Mapping[str, Any], caller: Caller) -> ActionPress | None:
     """A MODAL_SUBMIT's data → the ActionPress it answers (its custom_id carries the action)."""
-    parsed = parse_custom_id(str(data.get("custom_id", "")))
-    if parsed is None:
-        return None
-    return ActionPress(
-        action_id=parsed[0],
-        value=parsed[1],
-        member=caller.member,
-        group_id=caller.group_id,
-        platform=PLATFORM,
-        fields=modal_fields(data.get("components")),
-    )
+    fields = modal_fields(data.get("components"))
+    return _press(str(data.get("custom_id", "")), caller, fields=fields)
 
 
 @dataclass(frozen=True, kw_only=True)

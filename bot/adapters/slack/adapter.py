@@ -160,15 +160,12 @@ class SlackAdapter:
     async def _handle_item(self, item: InboxItem, carried: Carried) -> None:
         stored = StoredInteraction.decode(item.payload)
         work = _Work(
-            body=stored.body,
-            team=stored.team,
-            user=stored.user,
-            channel=stored.channel,
+            stored=stored,
             carried=carried,
             stale=self.dispatcher.services.clock() - item.received_at > RESPONSE_URL_LIFETIME,
         )
-        client = await self.workspaces.client_for(work.team)
-        is_admin = await self.admins.is_admin(client, work.team, work.user)
+        client = await self.workspaces.client_for(stored.team)
+        is_admin = await self.admins.is_admin(client, stored.team, stored.user)
         if stored.kind == "command":
             await self._run_command(work, client, is_admin=is_admin)
         elif stored.kind == "action":
@@ -177,47 +174,60 @@ class SlackAdapter:
             await self._run_submission(work, client, is_admin=is_admin)
 
     async def _run_command(self, work: _Work, client: Any, *, is_admin: bool) -> None:
-        invocation = inbound.command_to_invocation(work.body, is_admin=is_admin)
+        stored = work.stored
+        invocation = inbound.command_to_invocation(stored.body, is_admin=is_admin)
         reply = await self.dispatcher.invoke(invocation)
         if work.carried.taken:
             return  # another process answered this one
         if reply.form is not None:
             await self.replies.open_form(
-                client, work.trigger_id, reply.form, work.channel, user=work.user
+                client,
+                stored.trigger_id,
+                reply.form,
+                stored.channel,
+                user=stored.user,
             )
             return
         if work.stale:
-            await self.replies.post_late(client, work.channel, work.user, reply)
+            await self.replies.post_late(client, stored.channel, stored.user, reply)
         else:
-            await self.replies.respond(work.response_url, reply)
-        await self.replies.upload_image(client, work.channel, reply)
+            await self.replies.respond(stored.response_url, reply)
+        await self.replies.upload_image(client, stored.channel, reply)
 
     async def _run_action(self, work: _Work, client: Any, *, is_admin: bool) -> None:
-        press = inbound.action_to_press(work.body, is_admin=is_admin)
+        stored = work.stored
+        press = inbound.action_to_press(stored.body, is_admin=is_admin)
         reply = await self.dispatcher.press(press)
         if work.carried.taken:
             return
         if reply.form is not None:
             await self.replies.open_form(
-                client, work.trigger_id, reply.form, work.channel, user=work.user
+                client,
+                stored.trigger_id,
+                reply.form,
+                stored.channel,
+                user=stored.user,
             )
             return
         if work.stale:
             await self.replies.post_late(
-                client, work.channel, work.user, reply, edit_of=press.message_ref
+                client, stored.channel, stored.user, reply, edit_of=press.message_ref
             )
         elif reply.replace_original and press.message_ref:
-            self.replies.edit(press.message_ref, work.response_url, reply)
+            self.replies.edit(press.message_ref, stored.response_url, reply)
         else:
-            await self.replies.respond(work.response_url, reply, replace_original=False)
-        await self.replies.upload_image(client, work.channel, reply)
+            await self.replies.respond(stored.response_url, reply, replace_original=False)
+        await self.replies.upload_image(client, stored.channel, reply)
 
     async def _run_submission(self, work: _Work, client: Any, *, is_admin: bool) -> None:
-        press, channel = inbound.submission_to_press(work.body, team=work.team, is_admin=is_admin)
+        stored = work.stored
+        press, channel = inbound.submission_to_press(
+            stored.body, team=stored.team, is_admin=is_admin
+        )
         reply = await self.dispatcher.press(press)
         if work.carried.taken:
             return
-        await client.chat_postEphemeral(channel=channel, user=work.user, **render(reply))
+        await client.chat_postEphemeral(channel=channel, user=stored.user, **render(reply))
 
     # Serving --------------------------------------------------------------------------------
 
@@ -279,20 +289,9 @@ class SlackAdapter:
 
 @dataclass(frozen=True, kw_only=True)
 class _Work:
-    """One stored interaction being worked on, with who and where bolt's context read off it."""
+    """One stored interaction being worked on."""
 
-    body: dict[str, Any]
-    team: str
-    user: str
-    channel: str
+    stored: StoredInteraction
     carried: Carried
     # Its response_url has expired (the work was resumed late, e.g. after a restart).
     stale: bool
-
-    @property
-    def response_url(self) -> str:
-        return str(self.body.get("response_url", ""))
-
-    @property
-    def trigger_id(self) -> str:
-        return str(self.body.get("trigger_id", ""))

@@ -34,6 +34,14 @@ class StoredInteraction:
             body=body,
         )
 
+    @property
+    def response_url(self) -> str:
+        return str(self.body.get("response_url", ""))
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.body.get("trigger_id", ""))
+
     def encode(self) -> str:
         return json.dumps(
             {
