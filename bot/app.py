@@ -17,23 +17,28 @@ from bot.adapters.health import HealthMonitor, HealthServer, PlatformHealth
 from bot.core.context import Clock
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Outbox
+from bot.core.private import PrivateKind
 from bot.core.registry import Registry
 from bot.core.scheduled import ScheduledKind
 from bot.features import feature_modules
 from bot.features.checkin_schedule import CheckinKind, sweep_checkins
 from bot.features.nudges import NudgeKind
 from bot.features.poll_schedule import ProgressPollKind, sweep_closed_polls
+from bot.features.private_notes import NoteKind
 from bot.features.services import Services
 from bot.settings import Settings
 from bot.store.checkins import CheckinStore
 from bot.store.db import default_database_url, normalise_url, open_database, process_identity
 from bot.store.deliveries import DeliveryLedger
+from bot.store.members import MemberStore
 from bot.store.notices import NoticeStore
 from bot.store.polls import PollStore
+from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
 from bot.store.schedules import ScheduleStore
 from content.catalog import load_catalog
+from scheduler.private import PrivateSender
 from scheduler.service import SchedulerService
 
 
@@ -47,6 +52,7 @@ class Application:
     services: Services
     dispatcher: Dispatcher[Services]
     kinds: Sequence[ScheduledKind]
+    private_kinds: Sequence[PrivateKind]
 
     def scheduler(self, outboxes: Mapping[str, Outbox]) -> SchedulerService:
         """A scheduler delivering through these adapters (only their platforms' schedules)."""
@@ -62,6 +68,13 @@ class Application:
                 partial(sweep_closed_polls, self.services),
                 partial(sweep_checkins, self.services),
             ],
+            private=PrivateSender(
+                ledger=self.services.private,
+                members=self.services.members,
+                store=self.services.store,
+                kinds=self.private_kinds,
+                clock=self.services.clock,
+            ),
         )
 
     async def close(self) -> None:
@@ -73,17 +86,20 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
     catalog = load_catalog(settings.content_dir)
     registry = Registry.collect(feature_modules())
     engine = await open_database(settings.database_url or default_database_url())
+    claimer = process_identity()
     services = Services(
         catalog=catalog,
         store=Store(engine),
         registry=registry,
         clock=clock,
         schedules=ScheduleStore(engine),
-        deliveries=DeliveryLedger(engine, claimer=process_identity()),
+        deliveries=DeliveryLedger(engine, claimer=claimer),
         notices=NoticeStore(engine),
         polls=PollStore(engine),
         checkins=CheckinStore(engine),
         progress=ProgressStore(engine),
+        members=MemberStore(engine),
+        private=PrivateLedger(engine, claimer=claimer),
         schedule_kinds=frozenset(["nudge", "poll", "checkin"]),
     )
     # A tuple of the port's type: the type checker proves every kind fits ScheduledKind.
@@ -92,6 +108,7 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         ProgressPollKind(services),
         CheckinKind(services),
     )
+    private_kinds: tuple[PrivateKind, ...] = (NoteKind(),)
     return Application(
         settings=settings,
         services=services,
@@ -99,9 +116,12 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
             services=services,
             registry=registry,
             notices=services.notices,
+            roles=services.members,
+            now=clock,
             observe=metrics.handled,
         ),
         kinds=kinds,
+        private_kinds=private_kinds,
     )
 
 

@@ -22,7 +22,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.ids import platform_of
 from bot.core.model import Reply, Section
-from bot.core.ports import HistoryUnavailable, Outbox, PostFailed, PostOutcomeUnknown
+from bot.core.ports import (
+    DirectMessagesClosed,
+    HistoryUnavailable,
+    Outbox,
+    PostFailed,
+    PostOutcomeUnknown,
+)
 from bot.core.scheduled import (
     Announcement,
     ClaimTransaction,
@@ -37,6 +43,7 @@ from bot.store.notices import NoticeStore
 from scheduler.attempts import AttemptMarks
 from scheduler.claiming import plan_claims
 from scheduler.pacing import Pacer
+from scheduler.private import PrivateSender
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +63,7 @@ MAX_IN_FLIGHT = 1000
 
 FAILURE_NOTICE = (
     "I couldn't deliver the scheduled {kind} due {due} ({reason}). "
-    "Admins: `/schedule status` shows the details."
+    "Organizers: `/schedule status` shows the details."
 )
 
 
@@ -68,6 +75,8 @@ class PostResult:
     message_ref: str | None = None
     # Another process took the claim over before this one sent it: nothing to record here.
     taken_over: bool = False
+    # A private message the member's platform refused: their DMs are closed.
+    dms_closed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,8 +118,10 @@ class SchedulerService:
         claim_batch: int = CLAIM_BATCH,
         sweepers: Sequence[Sweeper] = (),
         claim_lease: timedelta = CLAIM_LEASE,
+        private: PrivateSender | None = None,
     ) -> None:
         self.claim_lease = claim_lease
+        self.private = private
         self.sweepers = list(sweepers)
         self.ledger = ledger
         self.notices = notices
@@ -196,6 +207,9 @@ class SchedulerService:
             for sweeper in self.sweepers:
                 for announcement in await sweeper(self.platforms):
                     self._spawn(self._announce(announcement))
+            if self.private is not None:
+                for message in await self.private.claim_due(self.platforms):
+                    self._spawn(self.private.deliver(self, message))
             self.last_tick_at = time.monotonic()
             return TickReport(claimed=claimed, recovered=recovered)
 
@@ -218,6 +232,8 @@ class SchedulerService:
     async def renew(self) -> None:
         try:
             await self.ledger.renew_claims(now=self.clock())
+            if self.private is not None:
+                await self.private.renew()
         except Exception:  # the next renewal tries again well within the lease
             log.exception("renewing this process's claims failed")
 
@@ -234,7 +250,12 @@ class SchedulerService:
                 self._spawn(self._deliver(claim, attempts_so_far=1))
             else:
                 self._spawn(self._settle(claim))
-        return len(stale)
+        if self.private is None:
+            return len(stale)
+        messages = await self.private.take_stale(self.platforms, lease=self.claim_lease)
+        for message in messages:
+            self._spawn(self.private.recover(self, message))
+        return len(stale) + len(messages)
 
     async def _settle(self, claim: ScheduledOccurrence) -> None:
         """An attempt whose owner stopped before hearing back: look in the conversation for the
@@ -259,29 +280,32 @@ class SchedulerService:
         await self._record(claim, Status.SENT, attempts=1, message_ref=found)
         SCHEDULED_POSTS.labels(kind=claim.kind, outcome=Status.SENT.value).inc()
 
-    async def _post(
+    async def post_paced(
         self,
         platform: str,
-        group_id: str,
-        reply: Reply,
+        conversation: str,
+        send: Callable[[], Awaitable[str | None]],
         key: str,
         *,
         attempts_so_far: int = 0,
         before_sending: Callable[[], Awaitable[bool]] | None = None,
     ) -> PostResult:
-        """Post, paced, retrying with backoff what may be retried: a refusal the platform says
-        is temporary, and an unknown outcome only where the platform drops repeats of `key`."""
+        """Send (a post into `conversation`, a group or a member's DM), paced, retrying with
+        backoff what may be retried: a refusal the platform says is temporary, and an unknown
+        outcome only where the platform drops repeats of `key`."""
         outbox = self.outboxes[platform]
         attempts = attempts_so_far
         delays = list(self.retry_delays)
         while True:
             attempts += 1
             try:
-                async with self.pacers[platform].turn(group_id):
+                async with self.pacers[platform].turn(conversation):
                     if before_sending is not None and not await before_sending():
                         return PostResult(Status.CLAIMED, attempts, None, taken_over=True)
-                    ref = await outbox.post(group_id, reply, idempotency_key=key)
+                    ref = await send()
             except PostFailed as error:
+                if isinstance(error, DirectMessagesClosed):
+                    return PostResult(Status.FAILED, attempts, error.reason, dms_closed=True)
                 if error.retryable and delays:
                     PLATFORM_RETRIES.labels(platform=platform, reason="refused").inc()
                     await self._sleep(delays.pop(0))
@@ -297,7 +321,7 @@ class SchedulerService:
                 )
             except Exception:
                 # Details go to the log only: the ledger and the channel get a plain reason.
-                log.exception("posting %s to %s failed unexpectedly", key, group_id)
+                log.exception("posting %s to %s failed unexpectedly", key, conversation)
                 return PostResult(Status.UNKNOWN, attempts, "an unexpected error")
             return PostResult(Status.SENT, attempts, None, ref)
 
@@ -309,10 +333,11 @@ class SchedulerService:
             await self._record(claim, Status.FAILED, attempts=0, detail=f"compose: {error}")
             return
         key = _delivery_key(claim)
-        result = await self._post(
+        outbox = self.outboxes[claim.platform]
+        result = await self.post_paced(
             claim.platform,
             claim.group_id,
-            post.reply,
+            partial(outbox.post, claim.group_id, post.reply, idempotency_key=key),
             key,
             attempts_so_far=attempts_so_far,
             before_sending=partial(self._attempts.mark, claim.delivery_id),
@@ -347,7 +372,9 @@ class SchedulerService:
         """Post a sweeper's message, paced and retried like scheduled posts."""
         group_id, reply = announcement.group_id, announcement.reply
         platform = platform_of(group_id)
-        result = await self._post(platform, group_id, reply, announcement.key)
+        outbox = self.outboxes[platform]
+        send = partial(outbox.post, group_id, reply, idempotency_key=announcement.key)
+        result = await self.post_paced(platform, group_id, send, announcement.key)
         if result.status is Status.SENT:
             return
         log.warning("could not post %s to %s: %s", announcement.key, group_id, result.detail)

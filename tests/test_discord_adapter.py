@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.discord.adapter import DiscordAdapter
+from bot.adapters.discord.inbound import MANAGE_CHANNELS
 from bot.app import Application, build_application
 from bot.core.model import Reply, Section
 from bot.settings import Settings
@@ -95,6 +96,11 @@ async def test_every_command_answers_through_a_real_interaction(
         "checkin": {"action": "questions"},
         "progress": {"scope": "group"},
         "snooze": {"until": "off"},
+        "join": {},
+        "leave": {},
+        "members": {},
+        "me": {},
+        "organizers": {},
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, options in examples.items():
@@ -119,7 +125,8 @@ async def test_commands_are_synced_once_and_only_when_changed(
     assert len(puts) == 1
     synced = {command["name"]: command for command in puts[0].body}
     assert set(synced) == {spec.name for spec in app.services.registry.commands}
-    assert synced["schedule"]["default_member_permissions"] == str(MANAGE_GUILD)
+    # Not hidden: an organizer added with /organizers may hold no Discord permission at all.
+    assert "default_member_permissions" not in synced["schedule"]
     assert "default_member_permissions" not in synced["tip"]
     topic = synced["tip"]["options"][0]
     assert {choice["value"] for choice in topic["choices"]} >= {"math", "mlops"}
@@ -206,8 +213,39 @@ async def test_members_without_manage_server_are_refused_admin_commands(
     adapter: DiscordAdapter, discord_fake: FakeDiscord
 ) -> None:
     refused = await run(discord_fake, discord_fake.command("schedule", {"action": "list"}))
-    assert "Only group admins can use /schedule" in text_of(refused)
+    assert "Only organizers can use /schedule" in text_of(refused)
     assert refused["data"]["flags"] == 64  # ephemeral
+
+
+async def test_manage_channels_in_the_channel_makes_an_organizer(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    # Interaction member.permissions are the member's permissions in that channel.
+    steward: dict[str, Any] = {"user_id": "1600000000000000007", "permissions": MANAGE_CHANNELS}
+    added = await run(
+        discord_fake,
+        discord_fake.command(
+            "schedule", {"action": "add", "details": "nudge mon 09:00 Europe/Berlin"}, **steward
+        ),
+    )
+    assert "Scheduled #1" in text_of(added)
+    plain: dict[str, Any] = {"user_id": "1600000000000000008"}
+    refused = await run(
+        discord_fake,
+        discord_fake.command(
+            "organizers", {"action": "add", "member": "<@1600000000000000009>"}, **plain
+        ),
+    )
+    assert "Only organizers can add organizers" in text_of(refused)
+    made = await run(
+        discord_fake,
+        discord_fake.command(
+            "organizers", {"action": "add", "member": "<@1600000000000000008>"}, **steward
+        ),
+    )
+    assert "is now an organizer" in text_of(made)
+    listed = await run(discord_fake, discord_fake.command("schedule", {"action": "list"}, **plain))
+    assert "#1" in text_of(listed)
 
 
 async def test_schedule_details_autocomplete_time_zones(

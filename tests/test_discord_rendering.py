@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.discord.commands import MANAGE_GUILD, commands_payload, payload_hash
+from bot.adapters.discord.commands import commands_payload, payload_hash
 from bot.adapters.discord.inbound import (
+    MANAGE_GUILD,
     Caller,
     command_to_invocation,
     component_to_press,

@@ -29,16 +29,18 @@ async def _secret_handler(ctx: CommandContext[Any]) -> Reply:
 
 
 ADMIN_ONLY = CommandSpec(
-    name="reset", description="admins only", handler=_secret_handler, admin_only=True
+    name="reset", description="admins only", handler=_secret_handler, organizer_only=True
 )
 
 
-async def test_admin_only_commands_refuse_members(app: Application) -> None:
+async def test_organizer_only_commands_refuse_members(app: Application) -> None:
     registry = Registry([ADMIN_ONLY], [])
     dispatcher = Dispatcher(
         services=replace(app.services, registry=registry),
         registry=registry,
         notices=app.services.notices,
+        roles=app.services.members,
+        now=app.services.clock,
     )
     member = Chat(dispatcher=dispatcher)
     admin = member.as_member(Member(id="test:boss", name="boss", is_admin=True))
@@ -46,7 +48,7 @@ async def test_admin_only_commands_refuse_members(app: Application) -> None:
 
     refused = await member.send("/reset")
     assert refused.is_error
-    assert "Only group admins can use /reset" in reply_text(refused)
+    assert "Only organizers can use /reset" in reply_text(refused)
     assert calls == []
 
     allowed = await admin.send("/reset")
@@ -76,7 +78,7 @@ GROUP = command_group(
     description="a group of subcommands",
     subcommands=[
         SubcommandSpec(name="join", handler=_echo),
-        SubcommandSpec(name="rename", handler=_echo, permission=Permission.ADMIN),
+        SubcommandSpec(name="rename", handler=_echo, permission=Permission.ORGANIZER),
     ],
     details_option=OptionSpec(name="details", description="the rest", rest=True),
 )
@@ -88,6 +90,8 @@ async def test_a_subcommand_checks_its_own_permission(app: Application) -> None:
         services=replace(app.services, registry=registry),
         registry=registry,
         notices=app.services.notices,
+        roles=app.services.members,
+        now=app.services.clock,
     )
     member = Chat(dispatcher=dispatcher)
     admin = member.as_member(Member(id="test:boss", name="boss", is_admin=True))
@@ -95,7 +99,7 @@ async def test_a_subcommand_checks_its_own_permission(app: Application) -> None:
 
     assert not (await member.send("/club join now")).is_error
     refused = await member.send("/club rename Tigers")
-    assert "Only group admins can use /club rename" in reply_text(refused)
+    assert "Only organizers can use /club rename" in reply_text(refused)
     assert not (await admin.send("/club rename Tigers")).is_error
     assert calls == ["now", "Tigers"]  # the refused call never reached its handler
     unknown = await member.send("/club leave")

@@ -42,6 +42,14 @@ LINES = [
     "/progress group",
     "/snooze 2w",
     "/snooze off",
+    "/join",
+    "/members",
+    "/me",
+    "/me zone Europe/Berlin",
+    "/me hours 08:00-21:00",
+    "/organizers",
+    "/organizers add @grace",
+    "/leave",
 ]
 
 

@@ -146,7 +146,7 @@ async def test_only_the_creator_or_an_admin_may_close(admin: Chat, app: Applicat
     member = admin.as_member(Member(id="test:m", name="m"))
     await admin.send('/poll "q" "a" "b"')
     refused = await member.send("/poll close 1")
-    assert "Only the poll's creator or a group admin" in reply_text(refused)
+    assert "Only the poll's creator or an organizer" in reply_text(refused)
     assert "Results" in reply_text(await admin.send("/poll close 1"))
 
 

@@ -159,9 +159,7 @@ async def test_snoozed_members_get_no_reminder(
 
     await admin.send("/checkin open 48h")
     for member in ("ken", "lin"):
-        await app.services.checkins.seen(
-            "test:group", f"test:{member}", member.title(), now=clock()
-        )
+        await app.services.members.join("test:group", f"test:{member}", member.title(), now=clock())
     ken = admin.as_member(Member(id="test:ken", name="Ken"))
     await ken.send(f"/snooze {(clock() + timedelta(days=5)).date().isoformat()}")
     outbox = FakeOutbox()

@@ -406,7 +406,7 @@ async def test_members_who_are_not_admins_are_refused(
     member = admin.as_member(Member(id="test:m", name="m"))
     reply = await member.send(command)
     assert reply.is_error
-    assert "Only group admins can use /schedule" in reply_text(reply)
+    assert "Only organizers can use /schedule" in reply_text(reply)
     records = await app.services.schedules.list_schedules("test:group")
     assert [(r.id, r.paused) for r in records] == [(1, False)]
     group = await app.services.store.get_group("test:group")
@@ -486,6 +486,8 @@ async def test_a_kind_this_build_does_not_deliver_is_refused(app: Application) -
         services=replace(app.services, schedule_kinds=frozenset({"nudge"})),
         registry=app.services.registry,
         notices=app.services.notices,
+        roles=app.services.members,
+        now=app.services.clock,
     )
     reply = await Chat(dispatcher=limited, member=ADMIN).send("/schedule add poll mon 09:00")
     assert "Scheduled progress polls aren't available" in reply_text(reply)

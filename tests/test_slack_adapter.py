@@ -112,6 +112,11 @@ async def test_every_command_is_answered_through_the_response_url(
         "checkin": "/checkin questions",
         "progress": "/progress",
         "snooze": "/snooze off",
+        "join": "/join",
+        "leave": "/leave",
+        "members": "/members",
+        "me": "/me",
+        "organizers": "/organizers",
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, line in examples.items():
@@ -223,13 +228,36 @@ async def test_admin_rights_come_from_users_info_and_are_cached(
     adapter: SlackAdapter, slack: FakeSlack
 ) -> None:
     refused = await command(adapter, slack, "/schedule list", user="U1")
-    assert "Only group admins can use /schedule" in everything(refused)
+    assert "Only organizers can use /schedule" in everything(refused)
     allowed = await command(
         adapter, slack, "/schedule add nudge mon 09:00 Europe/Berlin", user="UADMIN"
     )
     assert "Scheduled #1" in everything(allowed)
     await command(adapter, slack, "/schedule list", user="UADMIN")
     assert [c.params["user"] for c in slack.calls_to("users.info")] == ["U1", "UADMIN"]
+
+
+async def test_the_channel_creator_organizes_without_being_a_workspace_admin(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    slack.creators["C1"] = "UCREATOR"
+    created = await command(
+        adapter, slack, "/schedule add nudge mon 09:00 Europe/Berlin", user="UCREATOR"
+    )
+    assert "Scheduled #1" in everything(created)
+    assert [c.params["channel"] for c in slack.calls_to("conversations.info")] == ["C1"]
+
+    refused = await command(adapter, slack, "/organizers add <@U2|grace>", user="U1")
+    assert "Only organizers can add organizers" in everything(refused)
+    added = await command(adapter, slack, "/organizers add <@U2|grace>", user="UCREATOR")
+    assert "grace is now an organizer" in everything(added)
+    # The added organizer is neither admin nor creator, and may now run organizer commands.
+    listed = await command(adapter, slack, "/schedule list", user="U2")
+    assert "#1" in everything(listed)
+    still_refused = await command(adapter, slack, "/schedule list", user="U1")
+    assert "Only organizers can use /schedule" in everything(still_refused)
+    # The creator is looked up once per channel and then remembered.
+    assert len(slack.calls_to("conversations.info")) == 1
 
 
 async def test_the_ack_returns_before_the_feature_finishes(

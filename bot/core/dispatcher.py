@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Generic, Protocol
 
 from bot.core.arguments import parse_arguments, split_words
@@ -17,7 +18,7 @@ from bot.core.text import COMMAND_CUTOFF, MAX_INPUT_CHARS, closest
 
 log = logging.getLogger(__name__)
 
-ASK_AN_ADMIN = "Ask an admin of this workspace or server."
+ASK_AN_ORGANIZER = "Ask one of the group's organizers (`/organizers` lists them)."
 GENERIC_FAILURE = "Something went wrong on my side. Nothing was changed; please try again."
 
 
@@ -46,9 +47,27 @@ def unknown_command_reply(name: str, registry: Registry) -> Reply:
     )
 
 
+class RoleBook(Protocol):
+    async def standing(self, group_id: str, member_id: str) -> tuple[bool, bool]:
+        """(made an organizer with `/organizers add`, should hear that their DMs are closed)."""
+        ...
+
+    async def take_closed_dm_notice(self, member_id: str, *, now: datetime) -> bool:
+        """True once per closing: this member is told now."""
+        ...
+
+
+CLOSED_DMS_NOTICE = (
+    "I couldn't reach you by private message, so your reminders are posted in the channel "
+    "(your name, no ping). To get them privately again, allow direct messages from this app "
+    "(Slack: its Messages tab; Discord: Privacy Settings → Direct Messages for this server), "
+    "then `/me dm on`."
+)
+
+
 class NoticeBox(Protocol):
     async def take_notices(self, group_id: str) -> list[str]:
-        """Failure notices kept for the group's admins, removed as they are read."""
+        """Failure notices kept for the group's organizers, removed as they are read."""
         ...
 
 
@@ -68,12 +87,24 @@ class Dispatcher(Generic[ServicesT]):
         services: ServicesT,
         registry: Registry,
         notices: NoticeBox,
+        roles: RoleBook,
+        now: Callable[[], datetime],
         observe: HandledObserver = _ignore,
     ) -> None:
+        self.now = now
         self.services = services
         self.registry = registry
         self.notices = notices
+        self.roles = roles
         self.observe = observe
+
+    async def _with_role(self, member: Member, group_id: str) -> tuple[Member, bool]:
+        """The member as an organizer or not, decided here on every command and press (what an
+        adapter said about `is_organizer` is never trusted), and whether to tell them their DMs
+        are closed."""
+        added, dms_closed = await self.roles.standing(group_id, member.id)
+        organizer = member.is_admin or member.manages_channel or added
+        return replace(member, is_organizer=organizer), dms_closed
 
     async def handle_line(
         self, line: str, *, member: Member, group_id: str, platform: str
@@ -111,11 +142,13 @@ class Dispatcher(Generic[ServicesT]):
         return reply
 
     async def _invoke(self, spec: CommandSpec, invocation: Invocation) -> tuple[Reply, str]:
-        outcome = "ok"
+        outcome, dms_closed = "ok", False
         try:
-            if spec.admin_only and not invocation.member.is_admin:
+            member, dms_closed = await self._with_role(invocation.member, invocation.group_id)
+            invocation = replace(invocation, member=member)
+            if spec.organizer_only and not member.is_organizer:
                 raise PermissionDenied(
-                    f"Only group admins can use /{spec.name}.", hint=ASK_AN_ADMIN
+                    f"Only organizers can use /{spec.name}.", hint=ASK_AN_ORGANIZER
                 )
             choices = {
                 option.name: option.choices(self.services)
@@ -131,9 +164,21 @@ class Dispatcher(Generic[ServicesT]):
         except Exception:
             log.exception("command /%s failed", spec.name)
             return error_reply(GENERIC_FAILURE), "failed"
-        if invocation.member.is_admin:
+        if invocation.member.is_organizer:
             reply = await self._with_pending_notices(reply, invocation.group_id)
+        if dms_closed:
+            reply = await self._with_closed_dm_notice(reply, invocation.member.id)
         return reply, outcome
+
+    async def _with_closed_dm_notice(self, reply: Reply, member_id: str) -> Reply:
+        try:
+            told = await self.roles.take_closed_dm_notice(member_id, now=self.now())
+        except Exception:
+            log.exception("noting the closed-DM notice for %s failed", member_id)
+            return reply
+        if not told:
+            return reply
+        return replace(reply, parts=(*reply.parts, Context(text=f"✉ {CLOSED_DMS_NOTICE}")))
 
     async def _run(self, spec: CommandSpec, context: CommandContext[ServicesT]) -> Reply:
         if spec.handler is not None:
@@ -143,14 +188,14 @@ class Dispatcher(Generic[ServicesT]):
         sub = spec.subcommand(name)
         if sub is None:
             raise UserError(f"`/{spec.name}` has no `{name}`.", hint=f"Try `/help {spec.name}`.")
-        if sub.permission is Permission.ADMIN and not context.invocation.member.is_admin:
+        if sub.permission is Permission.ORGANIZER and not context.invocation.member.is_organizer:
             raise PermissionDenied(
-                f"Only group admins can use /{spec.name} {sub.name}.", hint=ASK_AN_ADMIN
+                f"Only organizers can use /{spec.name} {sub.name}.", hint=ASK_AN_ORGANIZER
             )
         return await sub.handler(context, split_words(context.text_arg("details") or ""))
 
     async def _with_pending_notices(self, reply: Reply, group_id: str) -> Reply:
-        """Admins hear about failed scheduled posts on their next command, whatever it is."""
+        """Organizers hear about failed scheduled posts on their next command, whatever it is."""
         try:
             notices = await self.notices.take_notices(group_id)
         except Exception:
@@ -178,6 +223,8 @@ class Dispatcher(Generic[ServicesT]):
 
     async def _press(self, handler: ActionHandler, press: ActionPress) -> tuple[Reply, str]:
         try:
+            member, _ = await self._with_role(press.member, press.group_id)
+            press = replace(press, member=member)
             return await handler(ActionContext(press=press, services=self.services)), "ok"
         except UserError as error:
             outcome = "refused" if isinstance(error, PermissionDenied) else "user_error"

@@ -13,4 +13,4 @@ class UserError(Exception):
 
 
 class PermissionDenied(UserError):
-    """The member may not run this command (e.g. admin-only)."""
+    """The member may not run this command (e.g. organizers only)."""

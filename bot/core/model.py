@@ -23,7 +23,14 @@ class Visibility(Enum):
 class Member:
     id: str
     name: str
+    # What the platform says, read by the adapter: a workspace admin or owner (Slack), Manage
+    # Server (Discord).
     is_admin: bool = False
+    # Owns the conversation: the channel's creator (Slack), Manage Channels in it (Discord).
+    manages_channel: bool = False
+    # Decided by the dispatcher on every command (never trusted from an adapter): platform admin,
+    # the channel's manager, or added with `/organizers add`.
+    is_organizer: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

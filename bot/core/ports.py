@@ -31,6 +31,14 @@ class PostFailed(Exception):
         self.retryable = retryable
 
 
+class DirectMessagesClosed(PostFailed):
+    """The member does not take private messages from the bot (closed, blocked, deactivated):
+    re-sending cannot help, and what was meant for them belongs in the channel instead."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
+
+
 class PostOutcomeUnknown(Exception):
     """The request may or may not have reached the platform (e.g. a timeout after sending)."""
 
@@ -65,4 +73,17 @@ class Outbox(Protocol):
         """Settle an attempt whose outcome was lost: the reference of the message posted with
         this key since `since`, or None if there is none. Raises HistoryUnavailable when the
         conversation cannot be read (or the platform keeps no such record)."""
+        ...
+
+    async def post_private(
+        self, member_id: str, reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        """Send `reply` to one member only, in their direct conversation with the bot. Raises
+        DirectMessagesClosed when the member does not take private messages, else as `post`."""
+        ...
+
+    async def find_posted_private(
+        self, member_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        """`find_posted` for the member's direct conversation with the bot."""
         ...

@@ -33,7 +33,7 @@ class Permission(Enum):
     """Who may run a command or subcommand; the dispatcher checks it on every invocation."""
 
     MEMBER = "member"
-    ADMIN = "admin"
+    ORGANIZER = "organizer"
 
 
 class OptionKind(Enum):
@@ -72,10 +72,12 @@ class CommandSpec:
     handler: CommandHandler | None = None
     subcommands: tuple[SubcommandSpec, ...] = ()
     options: tuple[OptionSpec, ...] = ()
-    admin_only: bool = False
+    organizer_only: bool = False
     # Longer explanation and examples for `/help <command>`.
     details: str = ""
     examples: tuple[str, ...] = ()
+    # Members are named in its text: Slack should send mentions as ids (`<@U1|ada>`).
+    takes_mentions: bool = False
 
     def subcommand(self, name: str) -> SubcommandSpec | None:
         return next((sub for sub in self.subcommands if sub.name == name), None)
@@ -102,9 +104,10 @@ def command(
     name: str,
     description: str,
     options: Iterable[OptionSpec] = (),
-    admin_only: bool = False,
+    organizer_only: bool = False,
     details: str = "",
     examples: Iterable[str] = (),
+    takes_mentions: bool = False,
 ) -> Callable[[CommandHandler], CommandHandler]:
     def attach(handler: CommandHandler) -> CommandHandler:
         spec = CommandSpec(
@@ -112,9 +115,10 @@ def command(
             description=description,
             handler=handler,
             options=tuple(options),
-            admin_only=admin_only,
+            organizer_only=organizer_only,
             details=details,
             examples=tuple(examples),
+            takes_mentions=takes_mentions,
         )
         setattr(handler, _COMMAND_ATTR, spec)
         return handler
@@ -128,7 +132,7 @@ def command_group(
     description: str,
     subcommands: Iterable[SubcommandSpec],
     details_option: OptionSpec,
-    admin_only: bool = False,
+    organizer_only: bool = False,
     details: str = "",
     examples: Iterable[str] = (),
 ) -> CommandSpec:
@@ -149,7 +153,7 @@ def command_group(
             ),
             details_option,
         ),
-        admin_only=admin_only,
+        organizer_only=organizer_only,
         details=details,
         examples=tuple(examples),
     )

@@ -11,6 +11,8 @@ def feature_modules() -> list[ModuleType]:
         checkins,
         compare,
         help,
+        me,
+        members,
         polls,
         progress,
         roadmap,
@@ -18,4 +20,4 @@ def feature_modules() -> list[ModuleType]:
         tip,
     )
 
-    return [checkins, compare, help, polls, progress, roadmap, schedules, tip]
+    return [checkins, compare, help, me, members, polls, progress, roadmap, schedules, tip]

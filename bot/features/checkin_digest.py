@@ -25,7 +25,7 @@ async def missing_members(
     services: Services, item: Checkin, answers: list[Answer], *, skip_snoozed: bool = False
 ) -> dict[str, str]:
     """Member id → name of everyone in the roster who has not answered."""
-    roster = await services.checkins.roster(item.group_id)
+    roster = {entry.member_id: entry.name for entry in await services.members.roster(item.group_id)}
     answered = {a.member_id for a in answers}
     missing = {}
     now = services.clock()

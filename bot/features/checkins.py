@@ -6,11 +6,13 @@ from datetime import timedelta
 
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.instants import instant
-from bot.core.model import Button, Context, Form, FormField, Member, Reply, Section, Visibility
+from bot.core.mentions import member_in_group_scope
+from bot.core.model import Button, Context, Form, FormField, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, Permission, SubcommandSpec, action, command_group
 from bot.core.text import truncate
 from bot.core.time import parse_duration
 from bot.features.checkin_digest import digest, not_answered
+from bot.features.private_notes import joined_by_taking_part
 from bot.features.services import ActionContext, CommandContext, Services
 from bot.store.checkins import Checkin, CheckinClosed
 
@@ -34,15 +36,13 @@ async def _current(ctx: CommandContext) -> Checkin:
     current = await services.checkins.latest_open(ctx.invocation.group_id, now=services.clock())
     if current is None:
         raise UserError(
-            "No check-in is open right now.", hint="An admin can open one with `/checkin open`."
+            "No check-in is open right now.", hint="An organizer can open one with `/checkin open`."
         )
     return current
 
 
 async def _answer(ctx: CommandContext, words: list[str]) -> Reply:
-    invocation = ctx.invocation
-    current = await _current(ctx)
-    return await answer_form(ctx.services, current, invocation.member, invocation.group_id)
+    return answer_form(await _current(ctx))
 
 
 async def _show_status(ctx: CommandContext, words: list[str]) -> Reply:
@@ -106,8 +106,7 @@ def checkin_card(item: Checkin) -> Reply:
     )
 
 
-async def answer_form(services: Services, item: Checkin, member: Member, group_id: str) -> Reply:
-    await services.checkins.seen(group_id, member.id, member.name, now=services.clock())
+def answer_form(item: Checkin) -> Reply:
     fields = tuple(
         FormField(id=f"q{index}", label=question, max_length=MAX_ANSWER)
         for index, question in enumerate(item.questions)
@@ -127,8 +126,7 @@ async def answer_form(services: Services, item: Checkin, member: Member, group_i
 
 @action(ANSWER_ACTION)
 async def answer_button(ctx: ActionContext) -> Reply:
-    item = await _checkin_of(ctx)
-    return await answer_form(ctx.services, item, ctx.press.member, ctx.press.group_id)
+    return answer_form(await _checkin_of(ctx))
 
 
 async def _checkin_of(ctx: ActionContext) -> Checkin:
@@ -159,10 +157,12 @@ async def submit(ctx: ActionContext) -> Reply:
     if not any(answers) and confidence is None:
         raise UserError("That form was empty, so nothing was saved.")
     now = services.clock()
+    # Pressed in a DM (a check-in asked privately), the member is still the group's member.
+    member_id = member_in_group_scope(press.member.id, item.group_id)
     try:
         changed = await services.checkins.answer(
             item.id,
-            member_id=press.member.id,
+            member_id=member_id,
             member_name=press.member.name,
             answers=answers,
             confidence=confidence,
@@ -170,7 +170,7 @@ async def submit(ctx: ActionContext) -> Reply:
         )
     except CheckinClosed as closed:
         raise UserError(f"Sorry, {closed}.") from None
-    await services.checkins.seen(press.group_id, press.member.id, press.member.name, now=now)
+    await joined_by_taking_part(services, item.group_id, member_id, press.member.name)
     verb = "updated" if changed else "saved"
     return Reply(
         title=f"Thanks, your check-in is {verb}",
@@ -181,9 +181,9 @@ async def submit(ctx: ActionContext) -> Reply:
 
 async def _questions(ctx: CommandContext, words: list[str]) -> Reply:
     services, group_id = ctx.services, ctx.invocation.group_id
-    if words and not ctx.invocation.member.is_admin:
+    if words and not ctx.invocation.member.is_organizer:
         raise PermissionDenied(
-            "Only group admins can use /checkin questions to change the questions.",
+            "Only organizers can change the questions.",
             hint="`/checkin questions` on its own shows them.",
         )
     if words:
@@ -202,7 +202,9 @@ async def _questions(ctx: CommandContext, words: list[str]) -> Reply:
         title="Check-in questions" + (" updated" if words else ""),
         parts=(
             Section(text=f"{listing}\n{len(questions) + 1}. {CONFIDENCE_LABEL}"),
-            Context(text='Admins: `/checkin questions "…" "…"` sets them for the next check-in.'),
+            Context(
+                text='Organizers: `/checkin questions "…" "…"` sets them for the next check-in.'
+            ),
         ),
     )
 
@@ -236,17 +238,17 @@ CHECKIN = command_group(
     name="checkin",
     description="The weekly check-in: open it, answer it, see who answered.",
     subcommands=[
-        SubcommandSpec(name="open", handler=_open, permission=Permission.ADMIN),
+        SubcommandSpec(name="open", handler=_open, permission=Permission.ORGANIZER),
         SubcommandSpec(name="answer", handler=_answer),
         SubcommandSpec(name="status", handler=_show_status),
-        # Anyone may read the questions; changing them is checked inside (admins).
+        # Anyone may read the questions; changing them is checked inside (organizers).
         SubcommandSpec(name="questions", handler=_questions),
-        SubcommandSpec(name="close", handler=_close, permission=Permission.ADMIN),
-        SubcommandSpec(name="mentions", handler=_mentions, permission=Permission.ADMIN),
+        SubcommandSpec(name="close", handler=_close, permission=Permission.ORGANIZER),
+        SubcommandSpec(name="mentions", handler=_mentions, permission=Permission.ORGANIZER),
     ],
     details_option=OptionSpec(name="details", description="what the action needs", rest=True),
     details="`/checkin answer` opens a short form (you can change your answers until the "
-    "check-in closes). Admins: `/checkin open [48h]` opens one now, `/checkin close` closes it "
+    "check-in closes). Organizers: `/checkin open [48h]` opens one now, `/checkin close` closes it "
     'and posts the digest, `/checkin questions "…" "…"` sets up to four questions. '
     "`/schedule add checkin fri 17:00` opens one every week.",
     examples=("/checkin answer", "/checkin status", "/checkin open 24h", "/checkin close"),

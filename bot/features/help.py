@@ -24,7 +24,7 @@ async def help(ctx: CommandContext) -> Reply:  # noqa: A001 - the command is cal
     registry = ctx.services.registry
     name = ctx.text_arg("command")
     if name is None:
-        return overview(registry, is_admin=ctx.invocation.member.is_admin)
+        return overview(registry)
     spec = registry.command(name.removeprefix("/").lower())
     if spec is None:
         names = [spec.name for spec in registry.commands]
@@ -37,11 +37,11 @@ async def help(ctx: CommandContext) -> Reply:  # noqa: A001 - the command is cal
     return detail(ctx, spec)
 
 
-def overview(registry: Registry, *, is_admin: bool) -> Reply:
+def overview(registry: Registry) -> Reply:
     lines = []
     for spec in registry.commands:
-        admin = " (admins)" if spec.admin_only else ""
-        lines.append(f"`{spec.usage}`{admin} — {spec.description}")
+        role = " (organizers)" if spec.organizer_only else ""
+        lines.append(f"`{spec.usage}`{role} — {spec.description}")
     return Reply(
         title="studybot commands",
         parts=(
@@ -60,14 +60,14 @@ def detail(ctx: CommandContext, spec: CommandSpec) -> Reply:
     option_lines = [_describe_option(ctx, option) for option in spec.options]
     if option_lines:
         parts.append(Section(heading="Options", text="\n".join(option_lines)))
-    if spec.subcommands and not spec.admin_only:
-        admins = [sub.name for sub in spec.subcommands if sub.permission is Permission.ADMIN]
-        if admins:
-            parts.append(Context(text="Admins only: " + ", ".join(f"`{n}`" for n in admins)))
+    if spec.subcommands and not spec.organizer_only:
+        only = [sub.name for sub in spec.subcommands if sub.permission is Permission.ORGANIZER]
+        if only:
+            parts.append(Context(text="Organizers only: " + ", ".join(f"`{n}`" for n in only)))
     if spec.examples:
         parts.append(Section(heading="Examples", text="\n".join(f"`{e}`" for e in spec.examples)))
-    if spec.admin_only:
-        parts.append(Context(text="Only group admins can use this command."))
+    if spec.organizer_only:
+        parts.append(Context(text="Only the group's organizers can use this command."))
     return Reply(
         title=f"/{spec.name}: {spec.description}",
         parts=tuple(parts),

@@ -12,6 +12,7 @@ from bot.core.model import Button, Context, Image, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, action, command
 from bot.core.time import parse_duration
 from bot.features.charts import bar_chart_png
+from bot.features.private_notes import joined_by_taking_part
 from bot.features.services import ActionContext, CommandContext, Services
 from bot.store.polls import Poll, PollClosed, Tally
 
@@ -35,7 +36,7 @@ USAGE = '/poll "question" "option" "option" … [anonymous] [closes 2h|30m|3d]'
     details="Put the question and each option in quotes. Add `anonymous` to keep voters secret "
     "(no names are stored at all) and `closes 2h` to choose when it closes (default 24 hours). "
     "One vote per member; vote again to change it. `/poll list` shows the open polls with their "
-    "ids; `/poll close <id>` closes one early (the poll's creator or an admin), `/poll close` "
+    "ids; `/poll close <id>` closes one early (the poll's creator or an organizer), `/poll close` "
     "your newest. Without quotes, end the question with `?` and list one-word options after it.",
     examples=(
         '/poll "Which topic next week?" "Statistics" "Deep learning" "MLOps"',
@@ -147,8 +148,8 @@ async def _close(ctx: CommandContext, raw_id: str | None) -> Reply:
         if raw_id is not None
         else await _newest_of(ctx)
     )
-    if not invocation.member.is_admin and invocation.member.id != found.created_by:
-        raise UserError("Only the poll's creator or a group admin can close it.")
+    if not invocation.member.is_organizer and invocation.member.id != found.created_by:
+        raise UserError("Only the poll's creator or an organizer can close it.")
     closed = await services.polls.close(found.id, now=services.clock())
     if closed is None:
         raise UserError(f"Poll #{found.id} has already closed.")
@@ -186,6 +187,9 @@ async def vote(ctx: ActionContext) -> Reply:
         )
     except PollClosed as closed:
         raise UserError(f"Sorry, {closed}.") from None
+    if not voted_on.anonymous:
+        member = ctx.press.member
+        await joined_by_taking_part(ctx.services, voted_on.group_id, member.id, member.name)
     return poll_card(voted_on, tally)
 
 

@@ -77,16 +77,18 @@ async def progress(ctx: CommandContext) -> Reply:
     zone = ZoneInfo(group.timezone)
     member = invocation.member
     now = services.clock()
-    zone_key = f"member-zone:{member.id}"
     if ctx.text_arg("scope") == "zone":
+        # The same setting as `/me zone`: one zone per member for streaks and reminders.
         chosen = parse_zone(ctx.text_arg("timezone") or "")
-        await services.store.set_value(zone_key, chosen.key, now=now)
+        await services.members.update_settings(member.id, now=now, timezone=chosen.key)
         return Reply(
-            title=f"Your weeks are now counted in {chosen.key}", visibility=Visibility.PRIVATE
+            title=f"Your weeks are now counted in {chosen.key}",
+            parts=(Context(text="Reminders use it too; `/me` shows your settings."),),
+            visibility=Visibility.PRIVATE,
         )
     if ctx.text_arg("scope") == "group":
         return await group_progress(services, invocation.group_id, zone)
-    if (own := await services.store.get_value(zone_key)) is not None:
+    if (own := (await services.members.settings(member.id)).timezone) is not None:
         zone = ZoneInfo(own)
     moments = [at for _, at in await services.progress.activity(invocation.group_id, member.id)]
     active = {week_of(at, zone) for at in moments}

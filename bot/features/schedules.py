@@ -1,4 +1,4 @@
-"""/schedule: admins set, list, pause, resume and remove the group's schedules."""
+"""/schedule: organizers set, list, pause, resume and remove the group's schedules."""
 
 from __future__ import annotations
 
@@ -255,21 +255,21 @@ def _no_more(words: list[str], action: str) -> None:
         raise UserError(f"`/schedule {action}` takes nothing more.")
 
 
-def _admin(name: str, handler: SubcommandHandler) -> SubcommandSpec:
-    return SubcommandSpec(name=name, handler=handler, permission=Permission.ADMIN)
+def _organizer(name: str, handler: SubcommandHandler) -> SubcommandSpec:
+    return SubcommandSpec(name=name, handler=handler, permission=Permission.ORGANIZER)
 
 
 SCHEDULE = command_group(
     name="schedule",
-    description="Set, list, pause, resume and remove the group's schedules (admins).",
+    description="Set, list, pause, resume and remove the group's schedules (organizers).",
     subcommands=[
-        _admin("add", _add),
-        _admin("list", _list),
-        _admin("pause", _pause),
-        _admin("resume", _resume),
-        _admin("remove", _remove),
-        _admin("timezone", _timezone),
-        _admin("status", _status),
+        _organizer("add", _add),
+        _organizer("list", _list),
+        _organizer("pause", _pause),
+        _organizer("resume", _resume),
+        _organizer("remove", _remove),
+        _organizer("timezone", _timezone),
+        _organizer("status", _status),
     ],
     details_option=OptionSpec(
         name="details",
@@ -277,9 +277,8 @@ SCHEDULE = command_group(
         rest=True,
         suggest=lambda _services, typed: suggest_zone_completion(typed),
     ),
-    # Every subcommand changes or reveals the group's plan: the whole command is for admins,
-    # which also hides it from members on Discord.
-    admin_only=True,
+    # Every subcommand changes or reveals the group's plan: the whole command is for organizers.
+    organizer_only=True,
     details=f"`{ADD_USAGE}` schedules a post, e.g. `/schedule add nudge mon,thu 18:30 "
     "Europe/Berlin`. Without a zone, the group's zone is used (`/schedule timezone <zone>` sets "
     "it). `/schedule list` shows every schedule with its id; `pause`, `resume` and `remove` take "

@@ -9,8 +9,10 @@ from bot.core.context import Clock
 from bot.core.registry import Registry
 from bot.store.checkins import CheckinStore
 from bot.store.deliveries import DeliveryLedger
+from bot.store.members import MemberStore
 from bot.store.notices import NoticeStore
 from bot.store.polls import PollStore
+from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
 from bot.store.schedules import ScheduleStore
@@ -30,6 +32,9 @@ class Services:
     polls: PollStore
     checkins: CheckinStore
     progress: ProgressStore
+    members: MemberStore
+    # Messages to one member each (DMs), exactly once: see bot/store/private_messages.py.
+    private: PrivateLedger
     # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
     schedule_kinds: frozenset[str] = frozenset()
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.db import WRITE_INTENT
 from bot.store.repos import Store
-from bot.store.tables import checkin_answers, checkins, members
+from bot.store.tables import checkin_answers, checkins
 
 DEFAULT_QUESTIONS = (
     "What did you learn this week?",
@@ -245,28 +245,6 @@ class CheckinStore:
                 )
             )
             return [_checkin(row) for row in rows]
-
-    # Roster ---------------------------------------------------------------------------------
-
-    async def seen(self, group_id: str, member_id: str, name: str, *, now: datetime) -> None:
-        async with self.engine.begin() as connection:
-            await connection.execute(
-                delete(members).where(
-                    members.c.group_id == group_id, members.c.member_id == member_id
-                )
-            )
-            await connection.execute(
-                insert(members).values(
-                    group_id=group_id, member_id=member_id, name=name, last_seen=now
-                )
-            )
-
-    async def roster(self, group_id: str) -> dict[str, str]:
-        async with self.engine.connect() as connection:
-            rows = await connection.execute(
-                select(members.c.member_id, members.c.name).where(members.c.group_id == group_id)
-            )
-            return dict(rows.all())
 
     async def export(self, group_id: str) -> list[dict[str, Any]]:
         async with self.engine.connect() as connection:

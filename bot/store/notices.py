@@ -1,5 +1,5 @@
-"""Notices for a group's admins that could not be posted (e.g. a scheduled post that failed):
-kept until an admin's next command, whatever it is, and removed as they are read."""
+"""Notices for a group's organizers that could not be posted (e.g. a scheduled post that failed):
+kept until an organizer's next command, whatever it is, and removed as they are read."""
 
 from __future__ import annotations
 

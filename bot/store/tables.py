@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 from bot.store.types import UTCDateTime
@@ -38,6 +39,9 @@ groups = Table(
     # The local ISO week ("2026-W10") whose nudge last moved the roadmap; see features/nudges.py.
     Column("roadmap_week_of", String(10), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # How a scheduled check-in reaches members: "channel" (one post) or "dm" (each member
+    # privately, at the check-in's time in their own zone).
+    Column("checkin_delivery", String(10), nullable=False, server_default="channel"),
 )
 
 seen_tips = Table(
@@ -108,7 +112,7 @@ deliveries = Table(
     Index("ix_deliveries_status", "status"),
 )
 
-# Things the group's admins must hear about (e.g. a scheduled post that failed), shown on their
+# Things the group's organizers must hear about (e.g. a scheduled post that failed), shown on their
 # next command when posting the notice to the channel failed too.
 notices = Table(
     "notices",
@@ -198,6 +202,10 @@ members = Table(
     Column("member_id", String(200), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("last_seen", UTCDateTime(), nullable=False),
+    # On the roster since (NULL: seen, e.g. opened a form, but not a member of the roster).
+    Column("joined_at", UTCDateTime(), nullable=True),
+    # Told privately, once, that answering or voting put them on the roster.
+    Column("join_noted", Boolean, nullable=False, server_default=false()),
 )
 
 # Breaks from the routine that keep streaks intact: a member's snooze, or the group's paused
@@ -230,4 +238,62 @@ inbox = Table(
     Column("done_at", UTCDateTime(), nullable=True),
     UniqueConstraint("platform", "request_id", name="uq_inbox_request"),
     Index("ix_inbox_open", "done_at", "lease_until"),
+)
+
+# People ----------------------------------------------------------------------------------------
+# A member's own settings, shared by every group of the same platform (member ids carry the
+# platform and the workspace or server, so one row serves them all).
+member_settings = Table(
+    "member_settings",
+    metadata,
+    Column("member_id", String(200), primary_key=True),
+    Column("timezone", String(64), nullable=True),
+    Column("dm_enabled", Boolean, nullable=False, server_default=true()),
+    # Local wall-clock window ("08:00", "22:00") in which private messages may arrive.
+    Column("hours_start", String(5), nullable=True),
+    Column("hours_end", String(5), nullable=True),
+    # The platform refused a private message (DMs closed): reminders fall back to the channel.
+    Column("dm_closed_at", UTCDateTime(), nullable=True),
+    # When the member was told how to reopen them (once per closing).
+    Column("dm_closed_told_at", UTCDateTime(), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# Members a group made organizers with `/organizers add` (platform admins and channel owners are
+# organizers without a row).
+organizers = Table(
+    "organizers",
+    metadata,
+    Column("group_id", String(200), primary_key=True),
+    Column("member_id", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("added_by", String(200), nullable=False),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+# The private half of the deliveries ledger: one row per message to one member. The unique key
+# (e.g. "checkin:12:2026-03-30T09:00:slack:T1:U7") is the exactly-once guarantee, as
+# (schedule_id, slot) is for channel posts; rows are claimed, marked attempted and settled with
+# the same rules (scheduler/private.py).
+private_messages = Table(
+    "private_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("platform", String(20), nullable=False),
+    Column("group_id", String(200), nullable=False),
+    Column("member_id", String(200), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("payload", Text, nullable=True),
+    # Not before this instant: the member's local time, moved into their hours.
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("claimed_by", String(120), nullable=True),
+    Column("claimed_at", UTCDateTime(), nullable=True),
+    Column("attempted_at", UTCDateTime(), nullable=True),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("detail", Text, nullable=True),
+    Column("message_ref", String(200), nullable=True),
+    Index("ix_private_messages_due", "status", "due_at"),
 )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.model import Reply
-from bot.core.ports import HistoryUnavailable, Pace
+from bot.core.ports import DirectMessagesClosed, HistoryUnavailable, Pace
 
 
 @dataclass
@@ -28,6 +28,10 @@ class FakeOutbox:
     # Like a platform whose history can be read (Slack): find_posted looks at `posts`.
     keeps_history: bool = True
     history_reads: int = 0
+    # Private messages, as posts whose group_id is the member's id.
+    private: list[Post] = field(default_factory=list)
+    # Members whose DMs are closed: post_private raises DirectMessagesClosed.
+    closed_dms: set[str] = field(default_factory=set)
 
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         self.attempts.append(idempotency_key)
@@ -49,6 +53,28 @@ class FakeOutbox:
         for index, post in enumerate(self.posts, start=1):
             if post.group_id == group_id and post.key == idempotency_key:
                 return f"msg-{index}"
+        return None
+
+    async def post_private(
+        self, member_id: str, reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        self.attempts.append(idempotency_key)
+        if member_id in self.closed_dms:
+            raise DirectMessagesClosed("this member's DMs are closed")
+        if self.idempotent and any(p.key == idempotency_key for p in self.private):
+            return idempotency_key
+        self.private.append(Post(group_id=member_id, reply=reply, key=idempotency_key))
+        return f"dm-{len(self.private)}"
+
+    async def find_posted_private(
+        self, member_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        self.history_reads += 1
+        if not self.keeps_history:
+            raise HistoryUnavailable("this fake keeps no history")
+        for index, post in enumerate(self.private, start=1):
+            if post.group_id == member_id and post.key == idempotency_key:
+                return f"dm-{index}"
         return None
 
     def titles(self) -> list[str]:

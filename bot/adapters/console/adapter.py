@@ -19,6 +19,7 @@ from rich.console import Console
 from bot.adapters.console.lines import PipedLines, PromptLines
 from bot.adapters.console.render import render
 from bot.core.dispatcher import Dispatcher, parse_command_line
+from bot.core.ids import local_part
 from bot.core.model import (
     ActionPress,
     Button,
@@ -41,6 +42,7 @@ CANCELLED = Reply(
     parts=(Section(text="Nothing was saved."),),
     visibility=Visibility.PRIVATE,
 )
+DEFAULT_USER = "you"
 WELCOME = "studybot in your terminal. Type /help to start, /quit or Ctrl-D to leave."
 
 
@@ -55,15 +57,18 @@ class ConsoleAdapter:
         self,
         dispatcher: Dispatcher[Services],
         *,
-        user: str = "you",
+        user: str = DEFAULT_USER,
         group: str = "local",
         stdin: TextIO | None = None,
         console: Console | None = None,
         charts_dir: Path | None = None,
     ) -> None:
         self.dispatcher = dispatcher
-        # The person at the keyboard owns the console group, so they administer it.
-        self.member = Member(id=f"{PLATFORM}:{user}", name=user, is_admin=True)
+        # The person at the keyboard (no --user) owns the console group, so they organize it;
+        # anyone named with --user is a plain member until added, so every role can be tried.
+        self.member = Member(
+            id=f"{PLATFORM}:{user}", name=user, manages_channel=user == DEFAULT_USER
+        )
         self.group_id = f"{PLATFORM}:{group}"
         self.stdin = stdin or sys.stdin
         self.interactive = self.stdin.isatty()
@@ -126,6 +131,20 @@ class ConsoleAdapter:
         self.console.print(f"[scheduled{label}]", style="magenta", markup=False)
         await self.show(reply)
         return idempotency_key
+
+    async def post_private(
+        self, member_id: str, reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        self.console.print(
+            f"(private message to {local_part(member_id)})", style="magenta", markup=False
+        )
+        await self.show(reply)
+        return idempotency_key
+
+    async def find_posted_private(
+        self, member_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        raise HistoryUnavailable("the terminal keeps no history")
 
     async def _zone(self) -> ZoneInfo:
         """The group's zone, read each time: `/schedule zone` may have just changed it."""

@@ -22,10 +22,11 @@ from bot.adapters.discord.commands import commands_payload, payload_hash
 from bot.adapters.discord.endpoints import configure_endpoints
 from bot.adapters.discord.gateway import StudybotClient
 from bot.adapters.discord.interactions import DiscordInteractions
-from bot.adapters.discord.outbox import post_message
+from bot.adapters.discord.outbox import post_message, post_private
 from bot.adapters.discord.resilience import count_rate_limits, guard_frames, guard_parsers
 from bot.adapters.health import PlatformHealth
 from bot.core.dispatcher import Dispatcher
+from bot.core.ids import local_part
 from bot.core.model import Reply
 from bot.core.ports import HistoryUnavailable, Pace
 from bot.features.services import Services
@@ -189,6 +190,18 @@ class DiscordAdapter:
     ) -> str | None:
         # Not needed: the enforced nonce makes re-sending safe (idempotent = True).
         raise HistoryUnavailable("Discord posts are settled by re-sending with the same nonce")
+
+    async def post_private(
+        self, member_id: str, reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        return await post_private(
+            self.client.http, local_part(member_id), reply, key=idempotency_key
+        )
+
+    async def find_posted_private(
+        self, member_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        raise HistoryUnavailable("Discord DMs are settled by re-sending with the same nonce")
 
     def _connection_ended(self, task: asyncio.Task[None]) -> None:
         if task.cancelled() or self.client.is_closed() and task.exception() is None:

@@ -18,7 +18,6 @@ from bot.features.services import Services
 STRING, INTEGER = 3, 4
 # Above this many values Discord wants autocomplete rather than a fixed choice list.
 MAX_CHOICES = 25
-MANAGE_GUILD = 1 << 5
 
 
 def option_payload(option: OptionSpec, services: Services) -> dict[str, Any]:
@@ -55,9 +54,8 @@ def command_payload(spec: CommandSpec, services: Services) -> dict[str, Any]:
         "contexts": [0],  # guild channels: study groups live in servers
         "integration_types": [0],
     }
-    if spec.admin_only:
-        # Hidden from members without Manage Server; the dispatcher checks again at run time.
-        payload["default_member_permissions"] = str(MANAGE_GUILD)
+    # Organizer-only commands are not hidden with default_member_permissions: an organizer added
+    # with /organizers need not hold any Discord permission. The dispatcher checks every run.
     return payload
 
 

@@ -13,7 +13,8 @@ from bot.core.model import ActionPress, Invocation, Member
 PLATFORM = "discord"
 CUSTOM_ID_PREFIX = "sb"
 MAX_CUSTOM_ID = 100
-ADMINISTRATOR, MANAGE_GUILD = 1 << 3, 1 << 5
+# Permission bits (https://discord.com/developers/docs/topics/permissions).
+ADMINISTRATOR, MANAGE_CHANNELS, MANAGE_GUILD = 1 << 3, 1 << 4, 1 << 5
 
 
 # A direct message has no server: its scope is `dm`.
@@ -50,6 +51,9 @@ class Caller:
             id=scoped_id(PLATFORM, self.guild_id or DIRECT, self.user_id),
             name=self.name,
             is_admin=is_admin(self.permissions),
+            # An interaction's member.permissions are resolved for its channel (overwrites
+            # included), so this is Manage Channels in this channel.
+            manages_channel=bool(self.permissions & MANAGE_CHANNELS),
         )
 
     @property

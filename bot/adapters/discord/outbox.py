@@ -14,7 +14,7 @@ from bot.adapters.discord import inbound
 from bot.adapters.discord.gateway import view_for
 from bot.adapters.discord.outbound import files_of, render
 from bot.core.model import Reply
-from bot.core.ports import PostFailed
+from bot.core.ports import DirectMessagesClosed, PostFailed
 
 if TYPE_CHECKING:
     # discord.types only describes JSON shapes; it is not importable on its own at run time.
@@ -28,9 +28,28 @@ def nonce_for(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:NONCE_LENGTH]
 
 
+# "Cannot send messages to this user": DMs closed, the bot blocked, or no server in common.
+CANNOT_MESSAGE_USER = 50007
+
+
 async def post_message(http: HTTPClient, group_id: str, reply: Reply, *, key: str) -> str:
-    """POST /channels/{id}/messages; returns the new message's id."""
+    """POST /channels/{id}/messages into the group's channel; returns the new message's id."""
     _, channel = inbound.split_group_id(group_id)
+    return await send_to_channel(http, channel, reply, key=key)
+
+
+async def post_private(http: HTTPClient, user_id: str, reply: Reply, *, key: str) -> str:
+    """POST /users/@me/channels {recipient_id} (Discord returns the same DM channel each time),
+    then the message into it."""
+    try:
+        with transport_errors("Discord"):
+            channel = await http.start_private_message(int(user_id))
+    except discord.HTTPException as error:
+        raise PostFailed(f"Discord said {error.status} {error.text}") from None
+    return await send_to_channel(http, str(channel["id"]), reply, key=key)
+
+
+async def send_to_channel(http: HTTPClient, channel: str, reply: Reply, *, key: str) -> str:
     message = render(reply)
     view = view_for(message)
     params = handle_message_parameters(
@@ -51,7 +70,11 @@ async def post_message(http: HTTPClient, group_id: str, reply: Reply, *, key: st
     try:
         with transport_errors("Discord"):
             data = await http.send_message(int(channel), params=params)
-    except (discord.Forbidden, discord.NotFound) as error:
+    except discord.Forbidden as error:
+        if error.code == CANNOT_MESSAGE_USER:
+            raise DirectMessagesClosed(f"Discord said {error.status} {error.text}") from None
+        raise PostFailed(f"Discord said {error.status} {error.text}", retryable=False) from None
+    except discord.NotFound as error:
         raise PostFailed(f"Discord said {error.status} {error.text}", retryable=False) from None
     except discord.HTTPException as error:
         raise PostFailed(f"Discord said {error.status} {error.text}") from None

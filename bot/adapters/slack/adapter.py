@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.adapters.health import PlatformHealth
 from bot.adapters.intake import Intake
 from bot.adapters.slack import inbound
-from bot.adapters.slack.admins import AdminCache
+from bot.adapters.slack.admins import AdminCache, ChannelCreators
 from bot.adapters.slack.bolt_app import (
     SlackConfigurationError,
     build_bolt_app,
@@ -40,7 +40,7 @@ from bot.adapters.slack.bolt_app import (
 )
 from bot.adapters.slack.http import SlackHttpServer
 from bot.adapters.slack.outbound import FORM_CALLBACK, busy_ack, render
-from bot.adapters.slack.outbox import Workspaces, find_posted, post_message
+from bot.adapters.slack.outbox import Workspaces, find_posted, open_direct, post_message
 from bot.adapters.slack.replies import SlackReplies
 from bot.adapters.slack.stored import StoredInteraction
 from bot.core.dispatcher import Dispatcher
@@ -75,6 +75,8 @@ class SlackAdapter:
         self.settings = settings
         self.dispatcher = dispatcher
         self.admins = AdminCache()
+        self.creators = ChannelCreators()
+        self._dm_channels: dict[str, str] = {}
         self.socket_mode = settings.slack_app_token is not None
         if not self.socket_mode and settings.slack_signing_secret is None:
             raise SlackConfigurationError(
@@ -165,17 +167,24 @@ class SlackAdapter:
             stale=self.dispatcher.services.clock() - item.received_at > RESPONSE_URL_LIFETIME,
         )
         client = await self.workspaces.client_for(stored.team)
-        is_admin = await self.admins.is_admin(client, stored.team, stored.user)
+        role = _Role(
+            is_admin=await self.admins.is_admin(client, stored.team, stored.user),
+            manages_channel=await self.creators.created(
+                client, stored.team, stored.channel, stored.user
+            ),
+        )
         if stored.kind == "command":
-            await self._run_command(work, client, is_admin=is_admin)
+            await self._run_command(work, client, role)
         elif stored.kind == "action":
-            await self._run_action(work, client, is_admin=is_admin)
+            await self._run_action(work, client, role)
         else:
-            await self._run_submission(work, client, is_admin=is_admin)
+            await self._run_submission(work, client, role)
 
-    async def _run_command(self, work: _Work, client: Any, *, is_admin: bool) -> None:
+    async def _run_command(self, work: _Work, client: Any, role: _Role) -> None:
         stored = work.stored
-        invocation = inbound.command_to_invocation(stored.body, is_admin=is_admin)
+        invocation = inbound.command_to_invocation(
+            stored.body, is_admin=role.is_admin, manages_channel=role.manages_channel
+        )
         reply = await self.dispatcher.invoke(invocation)
         if work.carried.taken:
             return  # another process answered this one
@@ -194,9 +203,11 @@ class SlackAdapter:
             await self.replies.respond(stored.response_url, reply)
         await self.replies.upload_image(client, stored.channel, reply)
 
-    async def _run_action(self, work: _Work, client: Any, *, is_admin: bool) -> None:
+    async def _run_action(self, work: _Work, client: Any, role: _Role) -> None:
         stored = work.stored
-        press = inbound.action_to_press(stored.body, is_admin=is_admin)
+        press = inbound.action_to_press(
+            stored.body, is_admin=role.is_admin, manages_channel=role.manages_channel
+        )
         reply = await self.dispatcher.press(press)
         if work.carried.taken:
             return
@@ -219,10 +230,13 @@ class SlackAdapter:
             await self.replies.respond(stored.response_url, reply, replace_original=False)
         await self.replies.upload_image(client, stored.channel, reply)
 
-    async def _run_submission(self, work: _Work, client: Any, *, is_admin: bool) -> None:
+    async def _run_submission(self, work: _Work, client: Any, role: _Role) -> None:
         stored = work.stored
         press, channel = inbound.submission_to_press(
-            stored.body, team=stored.team, is_admin=is_admin
+            stored.body,
+            team=stored.team,
+            is_admin=role.is_admin,
+            manages_channel=role.manages_channel,
         )
         reply = await self.dispatcher.press(press)
         if work.carried.taken:
@@ -286,6 +300,32 @@ class SlackAdapter:
         found = await find_posted(client, channel, idempotency_key, since=since)
         return None if found is None else str(found)
 
+    async def post_private(
+        self, member_id: str, reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        client, channel = await self._direct(member_id)
+        posted = await post_message(client, channel, reply, key=idempotency_key)
+        await self.replies.upload_image(client, channel, reply)
+        return str(posted)
+
+    async def find_posted_private(
+        self, member_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        client, channel = await self._direct(member_id)
+        found = await find_posted(client, channel, idempotency_key, since=since)
+        return None if found is None else str(found)
+
+    async def _direct(self, member_id: str) -> tuple[Any, str]:
+        """The workspace's client and the member's DM channel (opened once, then remembered:
+        conversations.open returns the same channel every time)."""
+        team, user = inbound.split_member_id(member_id)
+        client = await self.workspaces.client_for(team)
+        channel = self._dm_channels.get(member_id)
+        if channel is None:
+            channel = await open_direct(client, user)
+            self._dm_channels[member_id] = channel
+        return client, channel
+
 
 @dataclass(frozen=True, kw_only=True)
 class _Work:
@@ -295,3 +335,11 @@ class _Work:
     carried: Carried
     # Its response_url has expired (the work was resumed late, e.g. after a restart).
     stale: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Role:
+    """What Slack says about the member; the dispatcher decides from it who is an organizer."""
+
+    is_admin: bool
+    manages_channel: bool

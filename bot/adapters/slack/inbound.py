@@ -34,7 +34,15 @@ def split_group_id(value: str) -> tuple[str, str]:
     return parsed.scope, parsed.local
 
 
-def command_to_invocation(body: Mapping[str, Any], *, is_admin: bool) -> Invocation:
+def split_member_id(value: str) -> tuple[str, str]:
+    """`slack:T1:U2` → ("T1", "U2")."""
+    parsed = parse_scoped_id(value, platform=PLATFORM)
+    return parsed.scope, parsed.local
+
+
+def command_to_invocation(
+    body: Mapping[str, Any], *, is_admin: bool, manages_channel: bool = False
+) -> Invocation:
     """A slash-command body (form fields) → Invocation. `/studybot tip math` is `/tip math`."""
     name = str(body.get("command", "")).lstrip("/").lower()
     text = str(body.get("text", "")).strip()
@@ -49,13 +57,16 @@ def command_to_invocation(body: Mapping[str, Any], *, is_admin: bool) -> Invocat
             id=member_id(team, str(body.get("user_id", ""))),
             name=str(body.get("user_name", "")),
             is_admin=is_admin,
+            manages_channel=manages_channel,
         ),
         group_id=group_id(team, str(body.get("channel_id", ""))),
         platform=PLATFORM,
     )
 
 
-def action_to_press(body: Mapping[str, Any], *, is_admin: bool) -> ActionPress:
+def action_to_press(
+    body: Mapping[str, Any], *, is_admin: bool, manages_channel: bool = False
+) -> ActionPress:
     """A block_actions payload → ActionPress for its first action."""
     action = body["actions"][0]
     action_id = decode_action_id(str(action.get("action_id", "")))
@@ -72,6 +83,7 @@ def action_to_press(body: Mapping[str, Any], *, is_admin: bool) -> ActionPress:
             id=member_id(team, str(user.get("id", ""))),
             name=str(user.get("username") or user.get("name") or ""),
             is_admin=is_admin,
+            manages_channel=manages_channel,
         ),
         group_id=group_id(team, channel),
         platform=PLATFORM,
@@ -80,7 +92,7 @@ def action_to_press(body: Mapping[str, Any], *, is_admin: bool) -> ActionPress:
 
 
 def submission_to_press(
-    body: Mapping[str, Any], *, team: str, is_admin: bool
+    body: Mapping[str, Any], *, team: str, is_admin: bool, manages_channel: bool = False
 ) -> tuple[ActionPress, str]:
     """A view_submission payload → the ActionPress it answers, and the channel it came from."""
     view = body.get("view") or {}
@@ -93,6 +105,7 @@ def submission_to_press(
             id=member_id(team, str(user.get("id", ""))),
             name=str(user.get("username") or user.get("name") or ""),
             is_admin=is_admin,
+            manages_channel=manages_channel,
         ),
         group_id=group_id(team, origin.channel),
         platform=PLATFORM,

@@ -10,7 +10,8 @@ from bot.adapters.slack.inbound import UMBRELLA
 from bot.core.registry import Registry
 
 # What the adapter actually calls: slash commands, posting (also into public channels the bot
-# has not joined, for scheduled posts), users.info for the admin check, files for poll charts.
+# has not joined, for scheduled posts), users.info for the admin check, files for poll charts,
+# conversations.info and conversations.open for organizers and private messages.
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -20,6 +21,14 @@ BOT_SCOPES = (
     # Settling a scheduled post whose answer was lost: read the channel for its delivery key.
     "channels:history",
     "groups:history",
+    # The channel's creator is one of its organizers (conversations.info).
+    "channels:read",
+    "groups:read",
+    # Private messages (conversations.open with one member) and settling them from the DM.
+    "im:write",
+    "im:history",
+    # A pair's shared conversation (conversations.open with several members).
+    "mpim:write",
 )
 EVENTS_PATH = "/slack/events"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -36,7 +45,8 @@ def build_manifest(
         entry: dict[str, Any] = {
             "command": f"/{spec.name}",
             "description": spec.description[:100],
-            "should_escape": False,
+            # Escaped, Slack sends a mention as `<@U123|ada>`: an id, not a display name.
+            "should_escape": spec.takes_mentions,
         }
         if usage:
             entry["usage_hint"] = usage

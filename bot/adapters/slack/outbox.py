@@ -13,7 +13,12 @@ from bot.adapters.slack.client import make_client
 from bot.adapters.slack.codec import MessageRef, parse_message_ref
 from bot.adapters.slack.outbound import render
 from bot.core.model import Reply
-from bot.core.ports import HistoryUnavailable, PostFailed, PostOutcomeUnknown
+from bot.core.ports import (
+    DirectMessagesClosed,
+    HistoryUnavailable,
+    PostFailed,
+    PostOutcomeUnknown,
+)
 
 # Errors after which re-sending cannot help.
 PERMANENT_ERRORS = frozenset(
@@ -56,6 +61,29 @@ class Workspaces:
         return make_client(token=bot.bot_token, base_url=self.api_url)
 
 
+# The member cannot get a DM from the bot (as the Slack docs name these errors for
+# conversations.open and chat.postMessage).
+CLOSED_DM_ERRORS = frozenset(
+    {"cannot_dm_bot", "user_disabled", "user_not_found", "not_in_channel", "user_not_visible"}
+)
+
+
+async def open_direct(client: AsyncWebClient, users: str) -> str:
+    """conversations.open(users=U…[,U…]) → the id of the DM (D…) or group DM with the bot."""
+    try:
+        with transport_errors("Slack"):
+            response = await client.conversations_open(users=users)
+    except SlackApiError as error:
+        code = str(error.response.get("error", "unknown_error"))
+        if code in CLOSED_DM_ERRORS:
+            raise DirectMessagesClosed(f"Slack said {code}") from None
+        raise PostFailed(
+            f"Slack said {code} (HTTP {error.response.status_code})",
+            retryable=code not in PERMANENT_ERRORS,
+        ) from None
+    return str((response.get("channel") or {}).get("id", ""))
+
+
 # Every post carries its delivery key in Slack's message metadata, so an attempt whose answer
 # was lost can be settled from the channel's history instead of being guessed.
 DELIVERY_EVENT = "studybot_delivery"
@@ -78,6 +106,8 @@ async def post_message(
             )
     except SlackApiError as error:
         code = str(error.response.get("error", "unknown_error"))
+        if channel.startswith("D") and code in CLOSED_DM_ERRORS:
+            raise DirectMessagesClosed(f"Slack said {code}") from None
         raise PostFailed(
             f"Slack said {code} (HTTP {error.response.status_code})",
             retryable=code not in PERMANENT_ERRORS,

@@ -84,6 +84,10 @@ class FakeDiscord:
         # For latency measurements: when an interaction was dispatched and when it was answered.
         self.dispatched_at: dict[str, float] = {}
         self.answered_at: dict[str, float] = {}
+        # DM channels opened with POST /users/@me/channels: channel id → recipient user id.
+        self.dm_channels: dict[str, str] = {}
+        # Users who do not accept DMs from the bot (privacy setting, blocked, no shared server).
+        self.closed_dms: set[str] = set()
 
     async def start(self) -> FakeDiscord:
         app = web.Application()
@@ -249,7 +253,12 @@ class FakeDiscord:
             route = "edit" if method == "PATCH" else "followup"
             self.messages.append({"route": route, "token": match[2], **message})
             return _json(message)
+        if path == "/users/@me/channels" and method == "POST":
+            return self._open_dm(body)
         match = re.fullmatch(r"/channels/(\d+)/messages", path)
+        if match and method == "POST" and self.dm_channels.get(match[1]) in self.closed_dms:
+            # https://discord.com/developers/docs/topics/opcodes-and-status-codes: 50007.
+            return _json({"message": "Cannot send messages to this user", "code": 50007}, 403)
         if match and method == "POST":
             nonce = body.get("nonce")
             if body.get("enforce_nonce") and nonce and (match[1], nonce) in self._nonces:
@@ -262,6 +271,31 @@ class FakeDiscord:
             )
             return _json(message)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _open_dm(self, body: dict[str, Any]) -> web.Response:
+        """POST /users/@me/channels {"recipient_id"} → a DM channel object (type 1), the same
+        one each time for a recipient (https://discord.com/developers/docs/resources/user)."""
+        recipient = str(body.get("recipient_id") or "")
+        if not recipient.isdigit():
+            return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
+        channel_id = next((c for c, u in self.dm_channels.items() if u == recipient), None)
+        if channel_id is None:
+            channel_id = self._snowflake()
+            self.dm_channels[channel_id] = recipient
+        return _json(
+            {
+                "id": channel_id,
+                "type": 1,
+                "last_message_id": None,
+                "flags": 0,
+                "recipients": [user(recipient, f"user{recipient[-4:]}")],
+            }
+        )
+
+    def dms_to(self, user_id: str) -> list[dict[str, Any]]:
+        """Messages the bot sent into its DM channel with `user_id`."""
+        channels = {c for c, u in self.dm_channels.items() if u == user_id}
+        return [m for m in self.messages if m.get("channel_id") in channels]
 
     # Gateway --------------------------------------------------------------------------------
 

@@ -50,8 +50,17 @@ def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]
 
 
 class FakeSlack:
-    def __init__(self, *, admins: set[str] | None = None) -> None:
+    def __init__(
+        self, *, admins: set[str] | None = None, creators: dict[str, str] | None = None
+    ) -> None:
         self.admins = admins or set()
+        # Who created each channel (conversations.info); other channels were made by USLACKBOT.
+        self.creators = creators or {}
+        # Direct conversations opened with conversations.open: channel id → its users.
+        self.dm_users: dict[str, str] = {}
+        self._dm_channels: dict[frozenset[str], str] = {}
+        # Users whose DM cannot be opened, and the error Slack gives (e.g. user_disabled).
+        self.dm_refusals: dict[str, str] = {}
         self.calls: list[ApiCall] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []
         # When each response_url first received a reply (time.perf_counter()), for benchmarks.
@@ -110,6 +119,11 @@ class FakeSlack:
             status=status, body=body or {"ok": False, "error": "fatal_error"}, headers=headers or {}
         )
         self.failures.setdefault(method, []).extend([failure] * times)
+
+    def dms_to(self, user: str) -> list[dict[str, Any]]:
+        """Messages posted into the 1:1 DM with `user` (opened with conversations.open)."""
+        channels = {c for c, users in self.dm_users.items() if users == user}
+        return [m for c in channels for m in self.messages.get(c, [])]
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method]
@@ -184,6 +198,52 @@ class FakeSlack:
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
+    def _open_conversation(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.open (https://api.slack.com/methods/conversations.open): `users` is a
+        comma-separated list; one user gives a 1:1 DM (D…), two to eight a multi-person DM
+        (G…). Opening it again returns the same channel with `already_open`."""
+        users = [u for u in str(params.get("users") or "").split(",") if u]
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 8:
+            return {"ok": False, "error": "too_many_users"}
+        for user in users:
+            if user in self.dm_refusals:
+                return {"ok": False, "error": self.dm_refusals[user]}
+        key = frozenset(users)
+        existing = self._dm_channels.get(key)
+        if existing is None:
+            prefix = "D" if len(users) == 1 else "G"
+            existing = f"{prefix}{next(self._ts):08d}"
+            self._dm_channels[key] = existing
+            self.dm_users[existing] = ",".join(users)
+            return {"ok": True, "channel": {"id": existing}}
+        return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": existing}}
+
+    def _channel_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.info (https://api.slack.com/methods/conversations.info): the channel
+        object, whose `creator` is the user id of whoever created it; D… ids are DMs."""
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.startswith("D"):
+            return {
+                "ok": True,
+                "channel": {"id": channel, "is_im": True, "user": self.dm_users.get(channel)},
+            }
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "name": channel.lower(),
+                "is_channel": True,
+                "is_private": False,
+                "is_im": False,
+                "created": 1700000000,
+                "creator": self.creators.get(channel, "USLACKBOT"),
+            },
+        }
+
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if token is None:
             return {"ok": False, "error": "not_authed"}
@@ -207,6 +267,10 @@ class FakeSlack:
             return self._history(params)
         if method in {"chat.postEphemeral", "views.open"}:
             return {"ok": True}
+        if method == "conversations.open":
+            return self._open_conversation(params)
+        if method == "conversations.info":
+            return self._channel_info(params)
         if method == "users.info":
             user = str(params.get("user"))
             return {
