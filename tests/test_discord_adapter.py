@@ -15,6 +15,7 @@ from bot.adapters.discord.adapter import DiscordAdapter
 from bot.adapters.discord.inbound import MANAGE_CHANNELS
 from bot.app import Application, build_application
 from bot.core.model import Reply, Section
+from bot.core.ports import DirectMessagesClosed
 from bot.settings import Settings
 from tests.fakes.discord.server import MANAGE_GUILD, FakeDiscord
 
@@ -246,6 +247,25 @@ async def test_manage_channels_in_the_channel_makes_an_organizer(
     assert "is now an organizer" in text_of(made)
     listed = await run(discord_fake, discord_fake.command("schedule", {"action": "list"}, **plain))
     assert "#1" in text_of(listed)
+
+
+async def test_private_messages_go_to_the_dm_channel_and_50007_means_closed(
+    adapter: DiscordAdapter, discord_fake: FakeDiscord
+) -> None:
+    reply = Reply(title="Just for you", parts=(Section(text="hello"),))
+    member = "discord:1:1600000000000000005"
+    await adapter.post_private(member, reply, idempotency_key="k1")
+    # A repeat with the same key (a takeover after a crash) is dropped by the nonce.
+    await adapter.post_private(member, reply, idempotency_key="k1")
+    opened = discord_fake.requests_to("POST", r"/users/@me/channels")
+    assert [r.body for r in opened] == [{"recipient_id": 1600000000000000005}] * 2
+    sent = discord_fake.dms_to("1600000000000000005")
+    assert len(sent) == 1
+    assert sent[0]["embeds"][0]["title"] == "Just for you"
+
+    discord_fake.closed_dms.add("1600000000000000006")
+    with pytest.raises(DirectMessagesClosed):
+        await adapter.post_private("discord:1:1600000000000000006", reply, idempotency_key="k2")
 
 
 async def test_schedule_details_autocomplete_time_zones(

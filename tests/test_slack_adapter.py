@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.bolt_app import SlackConfigurationError
 from bot.app import Application, build_application
 from bot.core.model import Reply, Section
-from bot.core.ports import PostFailed
+from bot.core.ports import DirectMessagesClosed, PostFailed
 from bot.settings import Settings
 from tests.fakes.slack.server import FakeSlack, action_payload, command_body, form, sign
 
@@ -258,6 +259,31 @@ async def test_the_channel_creator_organizes_without_being_a_workspace_admin(
     assert "Only organizers can use /schedule" in everything(still_refused)
     # The creator is looked up once per channel and then remembered.
     assert len(slack.calls_to("conversations.info")) == 1
+
+
+async def test_private_messages_open_a_dm_and_closed_ones_are_told_apart(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    reply = Reply(title="Just for you", parts=(Section(text="hello"),))
+    first = await adapter.post_private("slack:T1:U7", reply, idempotency_key="k1")
+    await adapter.post_private("slack:T1:U7", reply, idempotency_key="k2")
+    assert first is not None
+    assert [c.params["users"] for c in slack.calls_to("conversations.open")] == ["U7"]
+    sent = slack.dms_to("U7")
+    assert [m["metadata"]["event_payload"]["key"] for m in sent] == ["k1", "k2"]
+    found = await adapter.find_posted_private(
+        "slack:T1:U7", "k2", since=datetime.now(UTC) - timedelta(minutes=5)
+    )
+    assert found is not None
+
+    slack.dm_refusals["U8"] = "user_disabled"
+    with pytest.raises(DirectMessagesClosed):
+        await adapter.post_private("slack:T1:U8", reply, idempotency_key="k3")
+    slack.fail("conversations.open", 500, times=1)
+    with pytest.raises(PostFailed) as failed:
+        await adapter.post_private("slack:T1:U9", reply, idempotency_key="k4")
+    assert not isinstance(failed.value, DirectMessagesClosed)
+    assert failed.value.retryable
 
 
 async def test_the_ack_returns_before_the_feature_finishes(

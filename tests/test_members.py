@@ -1,0 +1,189 @@
+"""The roster, /me, organizers and private notes, driven as members would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.app import Application
+from bot.core.model import Member
+from bot.store.private_messages import PrivateStatus
+from tests.chat import Chat, reply_text
+from tests.fakes.clock import FakeClock
+from tests.fakes.outbox import FakeOutbox
+
+GRACE = Member(id="test:grace", name="Grace")
+LINUS = Member(id="test:linus", name="Linus")
+
+
+async def test_join_leave_and_the_roster_each_role_sees(admin: Chat, chat: Chat) -> None:
+    grace = chat.as_member(GRACE)
+    assert "Welcome to the roster" in reply_text(await grace.send("/join"))
+    assert "already on the roster" in reply_text(await grace.send("/join"))
+    await chat.as_member(LINUS).send("/join")
+
+    plain = reply_text(await grace.send("/members"))
+    assert "Roster: 2 members" in plain
+    assert "Grace, Linus" in plain
+    assert "Europe/Berlin" not in plain
+    assert "last active" not in plain
+
+    await grace.send("/me zone Europe/Berlin")
+    full = reply_text(await admin.send("/members"))
+    assert "Grace · Europe/Berlin · last active" in full
+    assert "Linus · UTC (group's) · last active" in full
+
+    assert "You've left the roster" in reply_text(await grace.send("/leave"))
+    assert "not on this group's roster" in reply_text(await grace.send("/leave"))
+    assert "Roster: 1 member" in reply_text(await admin.send("/members"))
+
+
+async def test_me_shows_and_changes_settings_and_refuses_bad_input(chat: Chat) -> None:
+    shown = reply_text(await chat.send("/me"))
+    assert "Time zone: not set (the group's UTC is used)" in shown
+    assert "Private messages: on" in shown
+    assert "Hours: any time" in shown
+    assert "On this group's roster: no" in shown
+
+    for bad, expected in [
+        ("/me zone Mars/Olympus", "Mars/Olympus"),
+        ("/me zone EST", "America/New_York"),
+        ("/me hours 25:00-08:00", "isn't a time of day"),
+        ("/me hours 08:00", "isn't a range of hours"),
+        ("/me hours 09:00-09:00", "different times"),
+        ("/me dm maybe", "say `on` or `off`"),
+        ("/me zone", "needs a value"),
+    ]:
+        reply = await chat.send(bad)
+        assert reply.is_error, bad
+        assert expected in reply_text(reply), bad
+    assert "Time zone: not set" in reply_text(await chat.send("/me"))  # nothing changed
+
+    await chat.send("/me zone Asia/Kolkata")
+    await chat.send("/me hours 22:00-07:00")
+    await chat.send("/me dm off")
+    shown = reply_text(await chat.send("/me"))
+    assert "Time zone: Asia/Kolkata" in shown
+    assert "Hours: 22:00-07:00" in shown
+    assert "Private messages: off" in shown
+    # /progress zone is the same setting.
+    await chat.send("/progress zone Europe/Paris")
+    assert "Time zone: Europe/Paris" in reply_text(await chat.send("/me"))
+
+
+async def test_organizers_are_added_and_removed_by_organizers_only(admin: Chat, chat: Chat) -> None:
+    grace, linus = chat.as_member(GRACE), chat.as_member(LINUS)
+    refused = await grace.send("/organizers add linus")
+    assert refused.is_error
+    assert "Only organizers can add organizers" in reply_text(refused)
+    assert (await grace.send("/schedule list")).is_error
+
+    nobody = await admin.send("/organizers add")
+    assert nobody.is_error
+    assert "Who should I add?" in reply_text(nobody)
+    junk = await admin.send("/organizers add <not a member>")
+    assert junk.is_error
+    assert "isn't a mention" in reply_text(junk)
+    assert "Nobody has been added" in reply_text(await admin.send("/organizers"))
+
+    assert "grace is now an organizer" in reply_text(await admin.send("/organizers add @grace"))
+    assert "already" in reply_text(await admin.send("/organizers add grace"))
+    assert not (await grace.send("/schedule list")).is_error
+    assert "linus is now an organizer" in reply_text(await grace.send("/organizers add @linus"))
+    listed = reply_text(await linus.send("/organizers"))
+    assert "grace (added" in listed
+    assert "linus (added" in listed
+
+    assert "no longer an organizer" in reply_text(await grace.send("/organizers remove linus"))
+    assert (await linus.send("/schedule list")).is_error
+    missing = await admin.send("/organizers remove linus")
+    assert missing.is_error
+    assert "nothing to remove" in reply_text(missing)
+
+
+async def test_me_forget_asks_first_then_erases_this_group_only(
+    app: Application, chat: Chat, admin: Chat
+) -> None:
+    grace = chat.as_member(GRACE)
+    await grace.send("/join")
+    grace.last = await admin.send('/poll "Best day?" "Mon" "Thu"')
+    await grace.press("Thu")
+    confirm = await grace.send("/me forget")
+    assert "cannot be undone" in reply_text(confirm)
+    assert await app.services.members.is_on_roster("test:group", GRACE.id)  # not yet
+    done = await grace.press("Erase my data")
+    assert "erased" in reply_text(done)
+    assert not await app.services.members.is_on_roster("test:group", GRACE.id)
+    assert await app.services.progress.activity("test:group", GRACE.id) == []
+
+
+async def test_a_first_vote_joins_the_roster_with_one_private_note(
+    app: Application, chat: Chat, admin: Chat
+) -> None:
+    grace = chat.as_member(GRACE)
+    grace.last = await admin.send('/poll "Best day?" "Mon" "Thu"')
+    await grace.press("Mon")
+    grace.last = await admin.send('/poll "Best time?" "AM" "PM"')
+    await grace.press("PM")
+    assert await app.services.members.is_on_roster("test:group", GRACE.id)
+
+    outbox = FakeOutbox()
+    service = app.scheduler({"test": outbox})
+    await service.tick()
+    await service.drain()
+    assert [(p.group_id, p.reply.title) for p in outbox.private] == [
+        (GRACE.id, "You're on the study group's roster")
+    ]
+    assert outbox.posts == []
+
+
+async def test_private_messages_wait_for_the_members_hours(
+    app: Application, chat: Chat, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 1, 5, 23, 30, tzinfo=UTC))  # 00:30 in Berlin
+    grace = chat.as_member(GRACE)
+    await grace.send("/me zone Europe/Berlin")
+    await grace.send("/me hours 08:00-22:00")
+    grace.last = await chat.as_member(Member(id="test:admin", name="Ada", is_admin=True)).send(
+        '/poll "Best day?" "Mon" "Thu"'
+    )
+    await grace.press("Mon")
+    outbox = FakeOutbox()
+    service = app.scheduler({"test": outbox})
+    await service.tick()
+    await service.drain()
+    assert outbox.private == []  # held: it is the middle of her night
+    clock.advance(timedelta(hours=7, minutes=29))  # 07:59 Berlin
+    await service.tick()
+    await service.drain()
+    assert outbox.private == []
+    clock.advance(timedelta(minutes=1))  # 08:00 Berlin
+    await service.tick()
+    await service.drain()
+    assert len(outbox.private) == 1
+    assert await app.services.private.statuses(member_id=GRACE.id) == [
+        (f"joined:test:group:{GRACE.id}", PrivateStatus.SENT)
+    ]
+
+
+async def test_closed_dms_are_remembered_and_the_member_is_told_once(
+    app: Application, chat: Chat, admin: Chat
+) -> None:
+    grace = chat.as_member(GRACE)
+    grace.last = await admin.send('/poll "Best day?" "Mon" "Thu"')
+    await grace.press("Mon")
+    outbox = FakeOutbox(closed_dms={GRACE.id})
+    service = app.scheduler({"test": outbox})
+    await service.tick()
+    await service.drain()
+    # The note has no channel fallback: nothing is posted for it anywhere.
+    assert outbox.private == []
+    assert outbox.posts == []
+    assert await app.services.private.statuses(member_id=GRACE.id) == [
+        (f"joined:test:group:{GRACE.id}", PrivateStatus.CANCELLED)
+    ]
+    told = reply_text(await grace.send("/tip"))
+    assert "couldn't reach you by private message" in told
+    assert "couldn't reach you" not in reply_text(await grace.send("/tip"))
+    assert "I couldn't reach you since" in reply_text(await grace.send("/me"))
+    await grace.send("/me dm on")
+    assert "Private messages: on\n" in reply_text(await grace.send("/me")) + "\n"
