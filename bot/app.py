@@ -21,10 +21,12 @@ from bot.core.private import PrivateKind
 from bot.core.registry import Registry
 from bot.core.scheduled import ScheduledKind
 from bot.features import feature_modules
+from bot.features.checkin_dm import CheckinDmKind, CheckinReminderDmKind, plan_checkin_dms
 from bot.features.checkin_schedule import CheckinKind, sweep_checkins
 from bot.features.nudges import NudgeKind
 from bot.features.poll_schedule import ProgressPollKind, sweep_closed_polls
 from bot.features.private_notes import NoteKind
+from bot.features.report import ReportDmKind, ReportKind
 from bot.features.services import Services
 from bot.settings import Settings
 from bot.store.checkins import CheckinStore
@@ -67,6 +69,7 @@ class Application:
             sweepers=[
                 partial(sweep_closed_polls, self.services),
                 partial(sweep_checkins, self.services),
+                partial(plan_checkin_dms, self.services),
             ],
             private=PrivateSender(
                 ledger=self.services.private,
@@ -100,15 +103,21 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         progress=ProgressStore(engine),
         members=MemberStore(engine),
         private=PrivateLedger(engine, claimer=claimer),
-        schedule_kinds=frozenset(["nudge", "poll", "checkin"]),
+        schedule_kinds=frozenset(["nudge", "poll", "checkin", "report"]),
     )
     # A tuple of the port's type: the type checker proves every kind fits ScheduledKind.
     kinds: tuple[ScheduledKind, ...] = (
         NudgeKind(catalog),
         ProgressPollKind(services),
         CheckinKind(services),
+        ReportKind(services),
     )
-    private_kinds: tuple[PrivateKind, ...] = (NoteKind(),)
+    private_kinds: tuple[PrivateKind, ...] = (
+        NoteKind(),
+        CheckinDmKind(services),
+        CheckinReminderDmKind(services),
+        ReportDmKind(services),
+    )
     return Application(
         settings=settings,
         services=services,

@@ -332,6 +332,10 @@ class SchedulerService:
             log.exception("composing %s for schedule %s failed", claim.kind, claim.schedule_id)
             await self._record(claim, Status.FAILED, attempts=0, detail=f"compose: {error}")
             return
+        if post.reply is None:  # it planned private messages instead; nothing for the channel
+            await self._record(claim, Status.SENT, attempts=0, detail="private messages only")
+            SCHEDULED_POSTS.labels(kind=claim.kind, outcome=Status.SENT.value).inc()
+            return
         key = _delivery_key(claim)
         outbox = self.outboxes[claim.platform]
         result = await self.post_paced(

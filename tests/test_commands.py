@@ -129,7 +129,8 @@ async def test_roadmap_week_detail(chat: Chat) -> None:
     ("line", "expected"),
     [
         ("/roadmap 13", "there is no week 13"),
-        ("/roadmap 0", "week must be 1 or more, not 0"),
+        ("/roadmap 0", "there is no week 0"),
+        ("/roadmap set 4", "Only organizers can move"),
         ("/roadmap three", "whole number"),
         ("/nope", "I don't know the command `/nope`"),
         ("/tpi math", "Did you mean `/tip`?"),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.app import Application
-from bot.core.model import Member
+from bot.core.model import ActionPress, Member
+from bot.features.checkins import SUBMIT_ACTION
 from bot.store.private_messages import PrivateStatus
 from tests.chat import Chat, reply_text
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import FakeOutbox
+from tests.test_cli import studybot
 
 GRACE = Member(id="test:grace", name="Grace")
 LINUS = Member(id="test:linus", name="Linus")
@@ -187,3 +190,94 @@ async def test_closed_dms_are_remembered_and_the_member_is_told_once(
     assert "I couldn't reach you since" in reply_text(await grace.send("/me"))
     await grace.send("/me dm on")
     assert "Private messages: on\n" in reply_text(await grace.send("/me")) + "\n"
+
+
+def test_every_role_can_be_tried_from_a_terminal(tmp_path: Path) -> None:
+    """The console's default user organizes the group; `--user` names a plain member."""
+    env = {"STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    member = studybot(
+        "console",
+        "--user",
+        "grace",
+        stdin="/join\n/me zone Europe/Berlin\n/me\n/organizers add you\n/report\n/roadmap set 4\n",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert member.returncode == 0, member.stderr
+    assert "Welcome to the roster" in member.stdout
+    assert "Time zone: Europe/Berlin" in member.stdout
+    assert "Only organizers can add organizers" in member.stdout
+    assert "Only organizers can use /report" in member.stdout
+    assert "Only organizers can move" in member.stdout
+
+    owner = studybot(
+        "console",
+        stdin="/members\n/organizers add grace\n/organizers\n/roadmap set 4\n/report\n"
+        "/me hours 25:00-08:00\n/organizers add\n/me zone Mars/Base\n",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert owner.returncode == 0, owner.stderr
+    out = " ".join(owner.stdout.split())
+    assert "Roster: 1 member" in out
+    assert "grace · Europe/Berlin · last active" in out
+    assert "grace is now an organizer" in out
+    assert "The group is now on week 4" in out
+    assert "Organizer report" in out
+    assert "Week 4:" in out
+    assert "isn't a time of day" in out
+    assert "Who should I add?" in out
+    assert "Mars/Base" in out
+    again = studybot("console", "--user", "grace", stdin="/me\n", env=env, cwd=tmp_path)
+    assert "Organizer here: yes" in again.stdout
+    assert "Time zone: Europe/Berlin" in again.stdout  # nothing the bad input touched changed
+
+
+async def test_the_report_sums_up_the_group_for_organizers(
+    app: Application, admin: Chat, chat: Chat, clock: FakeClock
+) -> None:
+    grace, linus = chat.as_member(GRACE), chat.as_member(LINUS)
+    await linus.send("/join")
+    await admin.send("/checkin open")
+    for member, blocker, confidence in ((GRACE, "Linear algebra", "2"), (LINUS, "none", "4")):
+        await app.dispatcher.press(
+            ActionPress(
+                action_id=SUBMIT_ACTION,
+                value="1",
+                member=member,
+                group_id="test:group",
+                platform="test",
+                fields=(("q0", "Vectors"), ("q2", blocker), ("confidence", confidence)),
+            )
+        )
+    clock.advance(timedelta(days=15))  # both have been quiet since
+    await grace.send("/tip")  # a tip is no taking part: Grace stays quiet too
+    assert (await grace.send("/report")).is_error
+    report = await admin.send("/report")
+    text = reply_text(report)
+    assert "Organizer report" in text
+    assert "This week: 0 members (the four weeks before: 0, 0, 2, 0)" in text
+    assert "Quiet for two weeks or more\nGrace, Linus" in text
+    assert "Grace: Linear algebra" in text
+    assert "Linus: none" not in text
+    assert "Confidence\n3 / 5 in the week 1 check-in" in text
+    assert "Week 1: " in text
+    assert report.image is not None
+
+
+async def test_a_scheduled_report_reaches_each_organizer_privately_once(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    await admin.send("/organizers add grace")
+    added = await admin.send("/schedule add report tue 08:00")
+    assert "organizer report" in reply_text(added)
+    outbox = FakeOutbox()
+    service = app.scheduler({"test": outbox})
+    clock.advance(timedelta(days=1, minutes=1))  # Tuesday 08:01 UTC... after 08:00
+    await service.tick()
+    await service.drain()
+    await service.tick()
+    await service.drain()
+    assert outbox.posts == []  # nothing in the channel
+    assert sorted(post.group_id for post in outbox.private) == ["test:admin", "test:grace"]
+    assert {post.reply.title for post in outbox.private} == {"📋 Organizer report"}

@@ -60,9 +60,10 @@ class ScheduledPost:
 
     `on_sent` gets the platform's reference to the posted message (e.g. so a check-in's digest can
     answer in its thread). The post has gone out by then: a failure in it is logged, not retried.
+    A kind that only plans private messages (e.g. the organizer report) posts no `reply`.
     """
 
-    reply: Reply
+    reply: Reply | None
     on_sent: Callable[[str], Awaitable[None]] | None = None
 
 

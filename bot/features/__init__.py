@@ -15,9 +15,10 @@ def feature_modules() -> list[ModuleType]:
         members,
         polls,
         progress,
+        report,
         roadmap,
         schedules,
         tip,
     )
 
-    return [checkins, compare, help, me, members, polls, progress, roadmap, schedules, tip]
+    return [checkins, compare, help, me, members, polls, progress, report, roadmap, schedules, tip]

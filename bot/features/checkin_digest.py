@@ -40,12 +40,12 @@ async def missing_members(
     return missing
 
 
-def _average(answers: list[Answer]) -> float | None:
+def average_confidence(answers: list[Answer]) -> float | None:
     ratings = [a.confidence for a in answers if a.confidence is not None]
     return round(mean(ratings), 1) if ratings else None
 
 
-def _listed(answers: list[Answer], index: int, *, skip_empty: set[str]) -> str:
+def listed(answers: list[Answer], index: int, *, skip_empty: set[str]) -> str:
     lines = []
     for answer in answers:
         text = answer.answers[index] if index < len(answer.answers) else ""
@@ -69,15 +69,17 @@ async def digest(services: Services, item: Checkin) -> Reply:
     total = len(answers) + len(missing)
     parts = [Section(text=f"{len(answers)} of {total} members answered.")]
     for index, heading in ((0, "Highlights"), (1, "What's next")):
-        if index < len(item.questions) and (listed := _listed(answers, index, skip_empty={""})):
-            parts.append(Section(heading=heading, text=listed))
-    if len(item.questions) > 2 and (blockers := _listed(answers, 2, skip_empty=NO_BLOCKERS)):
+        if index < len(item.questions) and (shown := listed(answers, index, skip_empty={""})):
+            parts.append(Section(heading=heading, text=shown))
+    if len(item.questions) > 2 and (blockers := listed(answers, 2, skip_empty=NO_BLOCKERS)):
         parts.append(Section(heading="Blockers", text=blockers))
-    average = _average(answers)
+    average = average_confidence(answers)
     if average is not None:
         line = f"Average confidence {average} / 5"
         previous = await services.checkins.previous_closed(item)
-        before = _average(await services.checkins.answers(previous.id)) if previous else None
+        before = (
+            average_confidence(await services.checkins.answers(previous.id)) if previous else None
+        )
         if before is not None:
             change = round(average - before, 1)
             line += f" ({'+' if change >= 0 else ''}{change} since the last check-in)"

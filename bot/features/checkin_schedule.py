@@ -4,6 +4,7 @@ closes, and its digest once it has."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
@@ -16,6 +17,7 @@ from bot.core.scheduled import (
     ScheduledPost,
 )
 from bot.features.checkin_digest import digest, missing_members
+from bot.features.checkin_dm import plan_private_reminders, slot_checkin, slot_key
 from bot.features.checkins import ANSWER_ACTION, DEFAULT_WINDOW, checkin_card, open_new_checkin
 from bot.features.services import Services
 from bot.store.checkins import Checkin
@@ -61,6 +63,9 @@ async def sweep_checkins(services: Services, platforms: Sequence[str]) -> list[A
             missing = await missing_members(
                 services, item, await services.checkins.answers(item.id), skip_snoozed=True
             )
+            group = await services.store.get_group(item.group_id)
+            if missing and group is not None and group.checkin_delivery == "dm":
+                missing = await plan_private_reminders(services, item, missing)
             if missing:
                 ping = await services.checkins.mentions(item.group_id)
                 out.append(
@@ -82,13 +87,28 @@ class CheckinKind(DecidesNothingAtClaim):
         self.services = services
 
     async def compose(self, occurrence: ScheduledOccurrence) -> ScheduledPost:
-        now = self.services.clock()
-        current = await self.services.checkins.latest_open(occurrence.group_id, now=now)
-        if current is None:
-            current = await open_new_checkin(
-                self.services, occurrence.group_id, occurrence.platform, DEFAULT_WINDOW
+        services = self.services
+        group = await services.store.ensure_group(
+            occurrence.group_id, platform=occurrence.platform, now=services.clock()
+        )
+        if group.checkin_delivery == "dm":
+            # The members were asked privately at this time in their zones (some already);
+            # the card is for everyone else, and it is the same check-in.
+            key = slot_key(occurrence.schedule_id, occurrence.slot)
+            current = await slot_checkin(services, group, key)
+            card = checkin_card(current)
+            note = Context(
+                text="Roster members get these questions privately, at this time in "
+                "their own zone (`/me zone`)."
             )
-        return ScheduledPost(reply=checkin_card(current), on_sent=partial(self._sent, current.id))
+            card = replace(card, parts=(*card.parts, note))
+            return ScheduledPost(reply=card, on_sent=partial(self._sent, current.id))
+        opened = await services.checkins.latest_open(occurrence.group_id, now=services.clock())
+        if opened is None:
+            opened = await open_new_checkin(
+                services, occurrence.group_id, occurrence.platform, DEFAULT_WINDOW
+            )
+        return ScheduledPost(reply=checkin_card(opened), on_sent=partial(self._sent, opened.id))
 
     async def _sent(self, checkin_id: int, message_ref: str) -> None:
         """Remember where the check-in was posted, so the digest answers in its thread."""

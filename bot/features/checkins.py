@@ -11,6 +11,7 @@ from bot.core.model import Button, Context, Form, FormField, Reply, Section, Vis
 from bot.core.registry import OptionSpec, Permission, SubcommandSpec, action, command_group
 from bot.core.text import truncate
 from bot.core.time import parse_duration
+from bot.features.checkin_delivery import set_delivery
 from bot.features.checkin_digest import digest, not_answered
 from bot.features.private_notes import joined_by_taking_part
 from bot.features.services import ActionContext, CommandContext, Services
@@ -245,11 +246,19 @@ CHECKIN = command_group(
         SubcommandSpec(name="questions", handler=_questions),
         SubcommandSpec(name="close", handler=_close, permission=Permission.ORGANIZER),
         SubcommandSpec(name="mentions", handler=_mentions, permission=Permission.ORGANIZER),
+        SubcommandSpec(name="delivery", handler=set_delivery, permission=Permission.ORGANIZER),
     ],
     details_option=OptionSpec(name="details", description="what the action needs", rest=True),
     details="`/checkin answer` opens a short form (you can change your answers until the "
     "check-in closes). Organizers: `/checkin open [48h]` opens one now, `/checkin close` closes it "
     'and posts the digest, `/checkin questions "…" "…"` sets up to four questions. '
-    "`/schedule add checkin fri 17:00` opens one every week.",
-    examples=("/checkin answer", "/checkin status", "/checkin open 24h", "/checkin close"),
+    "`/schedule add checkin fri 17:00` opens one every week; `/checkin delivery dm` asks each "
+    "roster member privately at that time in their own zone instead of one channel post.",
+    examples=(
+        "/checkin answer",
+        "/checkin status",
+        "/checkin open 24h",
+        "/checkin close",
+        "/checkin delivery dm",
+    ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.errors import UserError
+from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import Button, Context, Reply, Section
 from bot.core.registry import OptionKind, OptionSpec, command
 from bot.features.services import CommandContext
@@ -17,34 +17,73 @@ OVERVIEW_TITLE = "Your {weeks}-week move from software engineer to ML engineer"
     name="roadmap",
     description="The week-by-week plan for moving into ML engineering.",
     options=[
+        OptionSpec(name="week", description="a week number to see in detail, or `set`"),
         OptionSpec(
-            name="week",
-            description="a week number to see in detail",
+            name="to",
+            description="with `set`: the week the group moves to (organizers)",
             kind=OptionKind.INTEGER,
-            min_value=1,
-        )
+        ),
     ],
     details="Without a week: the whole plan, with the week your group is on marked. "
-    "With a week number: its goal, concepts, a hands-on exercise and a check-in question.",
-    examples=("/roadmap", "/roadmap 3"),
+    "With a week number: its goal, concepts, a hands-on exercise and a check-in question. "
+    "`/roadmap set 4` (organizers) moves the group to week 4: the next nudge and check-in "
+    "are about it.",
+    examples=("/roadmap", "/roadmap 3", "/roadmap set 4"),
 )
 async def roadmap(ctx: CommandContext) -> Reply:
     services = ctx.services
     catalog = services.catalog
-    week_number = ctx.int_arg("week")
-    if week_number is not None:
-        week = catalog.weeks.get(week_number)
-        if week is None:
-            raise UserError(
-                f"The roadmap has weeks 1 to {catalog.week_count}; there is no week {week_number}.",
-                hint="Try `/roadmap` for the overview.",
-            )
+    raw = (ctx.text_arg("week") or "").strip().lower()
+    if raw == "set":
+        return await _set_week(ctx)
+    if raw:
+        week = catalog.weeks.get(_week_number(catalog, raw))
+        assert week is not None
         return week_detail(catalog, week)
     invocation = ctx.invocation
     group = await services.store.ensure_group(
         invocation.group_id, platform=invocation.platform, now=services.clock()
     )
     return overview(catalog, current_week=group.roadmap_week)
+
+
+def _week_number(catalog: Catalog, raw: str) -> int:
+    if not raw.isdigit():
+        raise UserError(
+            f"`{raw}` isn't a week: give a whole number from 1 to {catalog.week_count}.",
+            hint="`/roadmap 3` shows week 3; organizers move the group with `/roadmap set 3`.",
+        )
+    number = int(raw)
+    if number not in catalog.weeks:
+        raise UserError(
+            f"The roadmap has weeks 1 to {catalog.week_count}; there is no week {number}.",
+            hint="Try `/roadmap` for the overview.",
+        )
+    return number
+
+
+async def _set_week(ctx: CommandContext) -> Reply:
+    invocation, services = ctx.invocation, ctx.services
+    if not invocation.member.is_organizer:
+        raise PermissionDenied(
+            "Only organizers can move the group's roadmap week.",
+            hint="`/roadmap` shows where the group is.",
+        )
+    target = ctx.int_arg("to")
+    if target is None:
+        raise UserError("Which week?", hint="For example `/roadmap set 4`.")
+    number = _week_number(services.catalog, str(target))
+    group = await services.store.ensure_group(
+        invocation.group_id, platform=invocation.platform, now=services.clock()
+    )
+    await services.store.set_roadmap_week(group.id, number)
+    week = services.catalog.weeks[number]
+    return Reply(
+        title=f"The group is now on week {number}: {week.title}",
+        parts=(
+            Context(text=f"Was week {group.roadmap_week}. The next nudge is about week {number}."),
+        ),
+    )
 
 
 def overview(catalog: Catalog, *, current_week: int) -> Reply:

@@ -28,9 +28,14 @@ from bot.store.deliveries import DeliveryRecord, Status
 from bot.store.schedules import ScheduleRecord
 from scheduler.recurrence import next_occurrence
 
-KINDS = ("nudge", "checkin", "poll")
-KIND_NAMES = {"nudge": "weekly learning nudge", "checkin": "check-in", "poll": "progress poll"}
-ADD_USAGE = "/schedule add <nudge|checkin|poll> <days> <HH:MM> [time zone]"
+KINDS = ("nudge", "checkin", "poll", "report")
+KIND_NAMES = {
+    "nudge": "weekly learning nudge",
+    "checkin": "check-in",
+    "poll": "progress poll",
+    "report": "organizer report (sent privately)",
+}
+ADD_USAGE = "/schedule add <nudge|checkin|poll|report> <days> <HH:MM> [time zone]"
 STATUS_WORDS = {
     Status.CLAIMED: "sending",
     Status.SENT: "sent",

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.db import WRITE_INTENT
@@ -96,23 +97,43 @@ class CheckinStore:
         await self._settings.set_value(_mentions_key(group_id), "on" if enabled else "off", now=now)
 
     async def open(
-        self, *, group_id: str, platform: str, week: int, closes_at: datetime, now: datetime
+        self,
+        *,
+        group_id: str,
+        platform: str,
+        week: int,
+        closes_at: datetime,
+        now: datetime,
+        slot_key: str | None = None,
     ) -> Checkin:
+        """Open a check-in. With `slot_key`, the check-in of that schedule slot: opened once,
+        and whoever comes second (another process, the channel card after the DMs) gets it."""
         questions = await self.questions(group_id)
+        values = {
+            "group_id": group_id,
+            "platform": platform,
+            "week": week,
+            "questions": json.dumps(list(questions)),
+            "opened_at": now,
+            "closes_at": closes_at,
+            "slot_key": slot_key,
+        }
         async with self.engine.begin() as connection:
-            result = await connection.execute(
-                insert(checkins)
-                .values(
-                    group_id=group_id,
-                    platform=platform,
-                    week=week,
-                    questions=json.dumps(list(questions)),
-                    opened_at=now,
-                    closes_at=closes_at,
+            if slot_key is None:
+                result = await connection.execute(
+                    insert(checkins).values(**values).returning(*checkins.c)
                 )
-                .returning(*checkins.c)
+                return _checkin(result.one())
+            module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+            await connection.execute(
+                module.insert(checkins)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["slot_key"])
             )
-            return _checkin(result.one())
+            row = (
+                await connection.execute(select(checkins).where(checkins.c.slot_key == slot_key))
+            ).one()
+            return _checkin(row)
 
     async def get(self, checkin_id: int) -> Checkin | None:
         async with self.engine.connect() as connection:
@@ -190,6 +211,19 @@ class CheckinStore:
                 )
                 for row in rows
             ]
+
+    async def latest(self, group_id: str) -> Checkin | None:
+        """The group's most recent check-in, open or closed."""
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(checkins)
+                    .where(checkins.c.group_id == group_id)
+                    .order_by(checkins.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        return None if row is None else _checkin(row)
 
     async def previous_closed(self, checkin: Checkin) -> Checkin | None:
         async with self.engine.connect() as connection:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select, union, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,6 +32,8 @@ class Group:
     platform: str
     timezone: str
     roadmap_week: int
+    # "channel" or "dm": how a scheduled check-in reaches members.
+    checkin_delivery: str = "channel"
 
 
 class Store:
@@ -72,7 +76,11 @@ class Store:
         if row is None:
             return None
         return Group(
-            id=row.id, platform=row.platform, timezone=row.timezone, roadmap_week=row.roadmap_week
+            id=row.id,
+            platform=row.platform,
+            timezone=row.timezone,
+            roadmap_week=row.roadmap_week,
+            checkin_delivery=row.checkin_delivery,
         )
 
     async def set_group_timezone(self, group_id: str, timezone: str) -> None:
@@ -81,10 +89,30 @@ class Store:
                 update(groups).where(groups.c.id == group_id).values(timezone=timezone)
             )
 
-    async def set_roadmap_week(self, group_id: str, week: int) -> None:
+    async def set_checkin_delivery(self, group_id: str, delivery: str) -> None:
         async with self.engine.begin() as connection:
             await connection.execute(
-                update(groups).where(groups.c.id == group_id).values(roadmap_week=week)
+                update(groups).where(groups.c.id == group_id).values(checkin_delivery=delivery)
+            )
+
+    async def groups_delivering_checkins_by_dm(self, group_ids: Sequence[str]) -> set[str]:
+        if not group_ids:
+            return set()
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(groups.c.id).where(
+                    groups.c.id.in_(list(group_ids)), groups.c.checkin_delivery == "dm"
+                )
+            )
+            return {str(row.id) for row in rows}
+
+    async def set_roadmap_week(self, group_id: str, week: int) -> None:
+        """Move the group to `week`; the next nudge posts it (rather than moving on from it)."""
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(groups)
+                .where(groups.c.id == group_id)
+                .values(roadmap_week=week, roadmap_week_of=None)
             )
 
     # Tips -----------------------------------------------------------------------------------
@@ -134,6 +162,17 @@ class Store:
                 select(key_values.c.value).where(key_values.c.key == key)
             )
             return result.scalar_one_or_none()
+
+    async def set_value_once(self, key: str, value: str, *, now: datetime) -> bool:
+        """Store `key` unless it exists (also when another process races us); True if stored."""
+        async with self.engine.begin() as connection:
+            module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+            result = await connection.execute(
+                module.insert(key_values)
+                .values(key=key, value=value, updated_at=now)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            return result.rowcount > 0
 
     async def set_value(self, key: str, value: str, *, now: datetime) -> None:
         async with self.engine.begin() as connection:

@@ -5,6 +5,7 @@ The next occurrence is computed by the caller (scheduler/recurrence.py): this mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -96,6 +97,22 @@ class ScheduleStore:
                 .returning(*schedules.c)
             )
             return schedule_record(result.one())
+
+    async def due_before(
+        self, *, kind: str, before: datetime, platforms: Sequence[str]
+    ) -> list[ScheduleRecord]:
+        """Running schedules of `kind` whose next occurrence comes before `before` (to plan
+        what must go out ahead of it, e.g. a check-in's private questions in earlier zones)."""
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(schedules).where(
+                    schedules.c.kind == kind,
+                    schedules.c.paused.is_(False),
+                    schedules.c.next_due_at <= before,
+                    schedules.c.platform.in_(list(platforms)),
+                )
+            )
+            return [schedule_record(row) for row in rows]
 
     async def list_schedules(self, group_id: str) -> list[ScheduleRecord]:
         async with self.engine.connect() as connection:

@@ -176,6 +176,9 @@ checkins = Table(
     # The platform's reference of the message that opened it, so the digest can answer in its
     # thread (Slack) or as a reply to it (Discord).
     Column("message_ref", String(200), nullable=True),
+    # "<schedule id>:<local slot>" for a check-in a schedule opened: its private questions and
+    # its channel card, sent by different processes at different times, find the same one.
+    Column("slot_key", String(60), nullable=True, unique=True),
 )
 
 checkin_answers = Table(

@@ -1,4 +1,5 @@
-"""People: the roster, members' own settings, organizers, and private messages in the ledger.
+"""People: the roster, members' own settings, organizers, private messages in the ledger, and
+check-ins delivered privately (the group's choice, and the slot a scheduled check-in belongs to).
 
 Members who answered a check-in before the roster existed are put on it (answering adds you
 now), and zones set with `/progress zone` move from key_values into member_settings.
@@ -27,6 +28,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("checkin_delivery", sa.String(10), nullable=False, server_default="channel")
         )
+    with op.batch_alter_table("checkins") as batch:
+        batch.add_column(sa.Column("slot_key", sa.String(60), nullable=True))
+        batch.create_unique_constraint("uq_checkins_slot_key", ["slot_key"])
     with op.batch_alter_table("members") as batch:
         batch.add_column(sa.Column("joined_at", UTCDateTime(), nullable=True))
         batch.add_column(
@@ -95,6 +99,9 @@ def downgrade() -> None:
     op.drop_table("private_messages")
     op.drop_table("organizers")
     op.drop_table("member_settings")
+    with op.batch_alter_table("checkins") as batch:
+        batch.drop_constraint("uq_checkins_slot_key", type_="unique")
+        batch.drop_column("slot_key")
     with op.batch_alter_table("members") as batch:
         batch.drop_column("join_noted")
         batch.drop_column("joined_at")
