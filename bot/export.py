@@ -40,6 +40,16 @@ POLL_COLUMNS = (
     "votes",
 )
 VOTE_COLUMNS = ("poll_id", "question", "option", "member_id", "voted_at")
+MEMBER_COLUMNS = (
+    "member_id",
+    "name",
+    "joined_at",
+    "timezone",
+    "private_messages",
+    "dms_closed",
+    "hours",
+    "added_organizer",
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Row = list[Any]
@@ -118,11 +128,29 @@ async def _vote_rows(services: Services, group_id: str) -> AsyncIterator[Row]:
         ]
 
 
+async def _member_rows(services: Services, group_id: str) -> AsyncIterator[Row]:
+    """The roster with each member's settings: what organizers see in /members, and hours."""
+    for entry in await services.members.roster(group_id):
+        settings = entry.settings
+        hours = f"{settings.hours_start}-{settings.hours_end}" if settings.hours_start else ""
+        yield [
+            entry.member_id,
+            entry.name,
+            entry.joined_at.isoformat(),
+            settings.timezone or "",
+            "on" if settings.dm_enabled else "off",
+            "closed" if settings.dm_closed_at is not None else "",
+            hours,
+            await services.members.is_added_organizer(group_id, entry.member_id),
+        ]
+
+
 RowSource = Callable[[Services, str], AsyncIterator[Row]]
 EXPORTS: dict[str, tuple[tuple[str, ...], RowSource]] = {
     "checkins": (CHECKIN_COLUMNS, _checkin_rows),
     "polls": (POLL_COLUMNS, _poll_rows),
     "votes": (VOTE_COLUMNS, _vote_rows),
+    "members": (MEMBER_COLUMNS, _member_rows),
 }
 WHAT = tuple(EXPORTS)
 

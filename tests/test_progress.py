@@ -197,6 +197,23 @@ async def test_export_writes_csv_without_anonymous_identities(
     assert "learned" in out.getvalue()
     out = io.StringIO()
     assert await export_csv(app.services, "test:group", "polls", out) == 4
+    await admin.send("/me zone Europe/Berlin")
+    await admin.send("/me hours 08:00-21:00")
+    out = io.StringIO()
+    assert await export_csv(app.services, "test:group", "members", out) == 1  # answered: on it
+    (member,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert (member["member_id"], member["timezone"], member["hours"]) == (
+        "test:admin",
+        "Europe/Berlin",
+        "08:00-21:00",
+    )
+
+
+def test_the_cli_offers_every_export() -> None:
+    from bot.cli import EXPORT_KINDS
+    from bot.export import EXPORTS
+
+    assert set(EXPORT_KINDS) == set(EXPORTS)
 
 
 async def test_a_member_can_count_weeks_in_their_own_zone(admin: Chat) -> None:
