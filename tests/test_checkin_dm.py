@@ -4,11 +4,14 @@ SQLite and PostgreSQL, restarts and two processes on one database)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import Application, build_application
 from bot.core.model import ActionPress, Member, Reply
 from bot.settings import Settings
@@ -17,6 +20,8 @@ from scheduler.service import SchedulerService
 from tests.chat import Chat, reply_text
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import FakeOutbox
+from tests.fakes.slack.server import FakeSlack
+from tests.test_slack_adapter import command, slack_settings
 
 BERLIN = Member(id="test:grace", name="Grace")
 LOS_ANGELES = Member(id="test:linus", name="Linus")
@@ -184,3 +189,48 @@ async def test_closed_dms_fall_back_to_the_channel_and_reminders_go_privately(
     digest = reply_text(outbox.posts[-1].reply)
     assert "1 of 2 members answered" in digest
     assert "Not answered: Linus" in digest
+
+
+async def test_through_slack_each_member_gets_one_dm_at_their_nine(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """The same flow against the fake Slack: commands as signed HTTP requests, questions through
+    conversations.open and chat.postMessage into each member's DM, a refused DM in the channel."""
+    slack = await FakeSlack(admins={"UADMIN"}).start()
+    app = await build_application(slack_settings(tmp_path, slack), clock=clock)
+    adapter = SlackAdapter(
+        settings=app.settings, dispatcher=app.dispatcher, engine=app.services.store.engine
+    )
+    await adapter.start(host="127.0.0.1", port=0)
+    try:
+        clock.set(SUNDAY)
+        await command(adapter, slack, "/checkin delivery dm", user="UADMIN")
+        await command(adapter, slack, "/schedule add checkin mon 09:00", user="UADMIN")
+        for user, zone in (("UBERLIN", "Europe/Berlin"), ("ULA", "America/Los_Angeles")):
+            await command(adapter, slack, "/join", user=user)
+            await command(adapter, slack, f"/me zone {zone}", user=user)
+        slack.dm_refusals["ULA"] = "user_disabled"
+        service = app.scheduler({"slack": adapter})
+        for moment in (
+            SUNDAY,
+            MONDAY.replace(hour=7, minute=59),
+            MONDAY.replace(hour=8),
+            MONDAY.replace(hour=8, second=20),
+            MONDAY.replace(hour=9),
+            MONDAY.replace(hour=17),
+        ):
+            clock.set(moment)
+            await service.tick()
+            await service.drain()
+        dms = slack.dms_to("UBERLIN")
+        assert len(dms) == 1
+        assert "How confident" in json.dumps(dms[0])
+        channel = [json.dumps(m, ensure_ascii=False) for m in slack.messages.get("C1", [])]
+        assert sum("couldn't send it to you privately" in text for text in channel) == 1
+        assert sum("Week 1 check-in" in text for text in channel) >= 1
+        told = await command(adapter, slack, "/tip", user="ULA")
+        assert "couldn't reach you by private message" in json.dumps(told)
+    finally:
+        await adapter.stop()
+        await app.close()
+        await slack.stop()

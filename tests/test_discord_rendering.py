@@ -101,10 +101,10 @@ async def test_payload_has_every_command_and_a_stable_hash(app: Application) -> 
     assert {c["name"] for c in payload} == {s.name for s in app.services.registry.commands}
     assert payload_hash(payload) == payload_hash(commands_payload(app.services))
     roadmap = next(c for c in payload if c["name"] == "roadmap")
-    assert roadmap["options"][0] == {
+    assert roadmap["options"][1] == {
         "type": 4,
-        "name": "week",
-        "description": "a week number to see in detail",
+        "name": "to",
+        "description": "with `set`: the week the group moves to (organizers)",
         "required": False,
         "min_value": 1,
     }

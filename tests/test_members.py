@@ -8,7 +8,10 @@ from pathlib import Path
 from bot.app import Application
 from bot.core.model import ActionPress, Member
 from bot.features.checkins import SUBMIT_ACTION
+from bot.store.db import create_engine, upgrade_database
+from bot.store.members import MemberStore
 from bot.store.private_messages import PrivateStatus
+from bot.store.repos import Store
 from tests.chat import Chat, reply_text
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import FakeOutbox
@@ -281,3 +284,21 @@ async def test_a_scheduled_report_reaches_each_organizer_privately_once(
     assert outbox.posts == []  # nothing in the channel
     assert sorted(post.group_id for post in outbox.private) == ["test:admin", "test:grace"]
     assert {post.reply.title for post in outbox.private} == {"📋 Organizer report"}
+
+
+async def test_zones_set_before_the_roster_existed_are_kept(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade_database(engine, "0009")
+        store = Store(engine)
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        await store.set_value("member-zone:slack:T1:U1", "Europe/Berlin", now=at)
+        await store.set_value("member-zone:discord:G1:42", "Asia/Kolkata", now=at)
+        await upgrade_database(engine)
+        members = MemberStore(engine)
+        assert (await members.settings("slack:T1:U1")).timezone == "Europe/Berlin"
+        # A Discord user's settings follow them into every server.
+        assert (await members.settings("discord:G2:42")).timezone == "Asia/Kolkata"
+        assert await store.get_value("member-zone:slack:T1:U1") is None
+    finally:
+        await engine.dispose()

@@ -50,6 +50,8 @@ LINES = [
     "/organizers",
     "/organizers add @grace",
     "/leave",
+    "/report",
+    "/roadmap set 3",
 ]
 
 

@@ -40,3 +40,13 @@ def platform_of(value: str) -> str:
 def local_part(value: str) -> str:
     """The platform's own id at the end: `discord:G1:42` → `42`."""
     return value.rsplit(":", 1)[-1]
+
+
+def person_id(member_id: str) -> str:
+    """Whose settings these are. A Discord user is one person in every server (`discord:42`); a
+    Slack user belongs to one workspace, whose id is part of theirs (`slack:T1:U2`); ids without
+    a scope (the console) stay as they are."""
+    parts = member_id.split(":", 2)
+    if len(parts) == 3 and parts[0] == "discord":
+        return f"discord:{parts[2]}"
+    return member_id

@@ -22,6 +22,7 @@ OVERVIEW_TITLE = "Your {weeks}-week move from software engineer to ML engineer"
             name="to",
             description="with `set`: the week the group moves to (organizers)",
             kind=OptionKind.INTEGER,
+            min_value=1,
         ),
     ],
     details="Without a week: the whole plan, with the week your group is on marked. "

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.core.ids import person_id
 from bot.store.tables import (
     breaks,
     checkin_answers,
@@ -126,27 +127,28 @@ class MemberStore:
 
     async def roster(self, group_id: str) -> list[RosterEntry]:
         """Everyone on the roster, by name, with their settings."""
-        query = (
-            select(
-                members.c.member_id,
-                members.c.name,
-                members.c.joined_at,
-                members.c.last_seen,
-                *_SETTING_COLUMNS,
-            )
-            .outerjoin(member_settings, member_settings.c.member_id == members.c.member_id)
-            .where(members.c.group_id == group_id, members.c.joined_at.is_not(None))
-            .order_by(members.c.name, members.c.member_id)
-        )
         async with self.engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
+            rows = (
+                await connection.execute(
+                    select(members)
+                    .where(members.c.group_id == group_id, members.c.joined_at.is_not(None))
+                    .order_by(members.c.name, members.c.member_id)
+                )
+            ).all()
+            people = {row.member_id: person_id(row.member_id) for row in rows}
+            found = await connection.execute(
+                select(member_settings.c.member_id, *_SETTING_COLUMNS).where(
+                    member_settings.c.member_id.in_(set(people.values()))
+                )
+            )
+            settings = {row.member_id: row._mapping for row in found}
         return [
             RosterEntry(
                 member_id=row.member_id,
                 name=row.name,
                 joined_at=row.joined_at,
                 last_seen=row.last_seen,
-                settings=_settings(row.member_id, row._mapping),
+                settings=_settings(row.member_id, settings.get(people[row.member_id])),
             )
             for row in rows
         ]
@@ -176,12 +178,20 @@ class MemberStore:
                         and_(table.c.group_id == group_id, table.c.member_id == member_id)
                     )
                 )
+            # Settings are the person's in every group of the platform: kept while another
+            # group still has them (a Discord user's id differs only by server).
+            person = person_id(member_id)
+            same_person = (
+                members.c.member_id.like(f"discord:%:{member_id.rsplit(':', 1)[-1]}")
+                if person != member_id
+                else members.c.member_id == member_id
+            )
             elsewhere = await connection.execute(
-                select(members.c.group_id).where(members.c.member_id == member_id).limit(1)
+                select(members.c.group_id).where(same_person).limit(1)
             )
             if elsewhere.first() is None:
                 await connection.execute(
-                    delete(member_settings).where(member_settings.c.member_id == member_id)
+                    delete(member_settings).where(member_settings.c.member_id == person)
                 )
 
     # Settings -------------------------------------------------------------------------------
@@ -190,13 +200,16 @@ class MemberStore:
         async with self.engine.connect() as connection:
             row = (
                 await connection.execute(
-                    select(*_SETTING_COLUMNS).where(member_settings.c.member_id == member_id)
+                    select(*_SETTING_COLUMNS).where(
+                        member_settings.c.member_id == person_id(member_id)
+                    )
                 )
             ).first()
         return _settings(member_id, None if row is None else row._mapping)
 
     async def update_settings(self, member_id: str, *, now: datetime, **values: object) -> None:
         """Set some of a member's settings (column names as keywords), creating the row."""
+        member_id = person_id(member_id)
         async with self.engine.begin() as connection:
             result = await connection.execute(
                 update(member_settings)
@@ -230,7 +243,7 @@ class MemberStore:
             result = await connection.execute(
                 update(member_settings)
                 .where(
-                    member_settings.c.member_id == member_id,
+                    member_settings.c.member_id == person_id(member_id),
                     member_settings.c.dm_closed_at.is_not(None),
                     member_settings.c.dm_closed_told_at.is_(None),
                 )
@@ -250,7 +263,7 @@ class MemberStore:
         untold = (
             select(member_settings.c.member_id)
             .where(
-                member_settings.c.member_id == member_id,
+                member_settings.c.member_id == person_id(member_id),
                 member_settings.c.dm_closed_at.is_not(None),
                 member_settings.c.dm_closed_told_at.is_(None),
             )

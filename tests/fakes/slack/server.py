@@ -162,6 +162,9 @@ class FakeSlack:
         # Real timestamps (seconds since the epoch), so `oldest` in conversations.history works.
         ts = f"{time.time():.0f}.{next(self._ts):06d}"
         message: dict[str, Any] = {"type": "message", "ts": ts, "text": params.get("text", "")}
+        blocks = params.get("blocks")
+        if blocks:
+            message["blocks"] = json.loads(blocks) if isinstance(blocks, str) else blocks
         metadata = params.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bot.core.ids import person_id
 from bot.store.types import UTCDateTime
 
 revision = "0010"
@@ -52,12 +53,41 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("member_id", name="pk_member_settings"),
     )
-    # `substr` and `length` exist under these names in SQLite and PostgreSQL alike.
-    op.execute(
-        "INSERT INTO member_settings (member_id, timezone, dm_enabled, updated_at) "
-        f"SELECT substr(key, {len(ZONE_PREFIX) + 1}), value, true, updated_at FROM key_values "
-        f"WHERE key LIKE '{ZONE_PREFIX}%'"
+    # Settings belong to the person (bot.core.ids.person_id: a Discord user is one person in
+    # every server), so the old per-member zones are re-keyed here, in Python.
+    key_values = sa.table(
+        "key_values",
+        sa.column("key", sa.String),
+        sa.column("value", sa.String),
+        sa.column("updated_at", UTCDateTime()),
     )
+    zones = (
+        op.get_bind()
+        .execute(
+            sa.select(key_values.c.key, key_values.c.value, key_values.c.updated_at).where(
+                key_values.c.key.like(f"{ZONE_PREFIX}%")
+            )
+        )
+        .all()
+    )
+    people: dict[str, tuple[str, object]] = {}
+    for key, value, updated_at in zones:
+        people[person_id(key.removeprefix(ZONE_PREFIX))] = (value, updated_at)
+    settings = sa.table(
+        "member_settings",
+        sa.column("member_id", sa.String),
+        sa.column("timezone", sa.String),
+        sa.column("dm_enabled", sa.Boolean),
+        sa.column("updated_at", UTCDateTime()),
+    )
+    if people:
+        op.bulk_insert(
+            settings,
+            [
+                {"member_id": person, "timezone": zone, "dm_enabled": True, "updated_at": at}
+                for person, (zone, at) in people.items()
+            ],
+        )
     op.execute(f"DELETE FROM key_values WHERE key LIKE '{ZONE_PREFIX}%'")
     op.create_table(
         "organizers",
