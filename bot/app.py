@@ -24,6 +24,7 @@ from bot.features import feature_modules
 from bot.features.checkin_dm import CheckinDmKind, CheckinReminderDmKind, plan_checkin_dms
 from bot.features.checkin_schedule import CheckinKind, sweep_checkins
 from bot.features.nudges import NudgeKind
+from bot.features.pairs import PairFollowUpKind, PairIntroKind, PairsKind
 from bot.features.poll_schedule import ProgressPollKind, sweep_closed_polls
 from bot.features.private_notes import NoteKind
 from bot.features.report import ReportDmKind, ReportKind
@@ -34,6 +35,7 @@ from bot.store.db import default_database_url, normalise_url, open_database, pro
 from bot.store.deliveries import DeliveryLedger
 from bot.store.members import MemberStore
 from bot.store.notices import NoticeStore
+from bot.store.pairs import PairStore
 from bot.store.polls import PollStore
 from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
@@ -103,7 +105,8 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         progress=ProgressStore(engine),
         members=MemberStore(engine),
         private=PrivateLedger(engine, claimer=claimer),
-        schedule_kinds=frozenset(["nudge", "poll", "checkin", "report"]),
+        pairs=PairStore(engine),
+        schedule_kinds=frozenset(["nudge", "poll", "checkin", "report", "pairs"]),
     )
     # A tuple of the port's type: the type checker proves every kind fits ScheduledKind.
     kinds: tuple[ScheduledKind, ...] = (
@@ -111,12 +114,15 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         ProgressPollKind(services),
         CheckinKind(services),
         ReportKind(services),
+        PairsKind(services),
     )
     private_kinds: tuple[PrivateKind, ...] = (
         NoteKind(),
         CheckinDmKind(services),
         CheckinReminderDmKind(services),
         ReportDmKind(services),
+        PairIntroKind(services),
+        PairFollowUpKind(services),
     )
     return Application(
         settings=settings,

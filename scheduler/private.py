@@ -73,16 +73,23 @@ class PrivateSender:
         if message.attempted_at is None:
             await self.deliver(service, message)
             return
-        outbox = service.outboxes[message.platform]
-        if outbox.idempotent:
-            await self.deliver(service, message, attempts_so_far=1)
+        post = await self._compose(message)
+        if post is None:
             return
+        outbox = service.outboxes[message.platform]
+        if outbox.idempotent and not post.shared_with:
+            await self._send(service, message, post, attempts_so_far=1)
+            return
+        since = message.attempted_at - timedelta(minutes=1)
         try:
-            found = await outbox.find_posted_private(
-                message.member_id,
-                message.key,
-                since=message.attempted_at - timedelta(minutes=1),
-            )
+            if post.shared_with:
+                found = await outbox.find_posted_shared(
+                    message.group_id, post.shared_with, message.key, since=since
+                )
+            else:
+                found = await outbox.find_posted_private(
+                    message.member_id, message.key, since=since
+                )
         except HistoryUnavailable as error:
             log.warning("could not settle %s: %s", message.key, error)
             await self._finish(message, PrivateStatus.UNKNOWN, 1, "the bot stopped while sending")
@@ -90,44 +97,73 @@ class PrivateSender:
         if found is not None:
             await self._finish(message, PrivateStatus.SENT, 1, None, found)
             return
-        await self.deliver(service, message, attempts_so_far=1)
+        await self._send(service, message, post, attempts_so_far=1)
 
-    async def deliver(
-        self, service: SchedulerService, message: PrivateDelivery, *, attempts_so_far: int = 0
-    ) -> None:
-        kind = self.kinds.get(message.kind)
-        if kind is None:
-            await self._finish(message, PrivateStatus.FAILED, 0, f"unknown kind {message.kind}")
+    async def deliver(self, service: SchedulerService, message: PrivateDelivery) -> None:
+        post = await self._compose(message)
+        if post is None:
             return
-        settings = await self.members.settings(message.member_id)
-        now = self.clock()
-        if settings.can_receive_dms and message.attempted_at is None:
+        if not post.shared_with:
+            settings = await self.members.settings(message.member_id)
+            if not settings.dm_enabled:
+                # Their choice (`/me dm off`): they read the channel, which names nobody for it.
+                await self._finish(message, PrivateStatus.CANCELLED, 0, "private messages off")
+                return
+            if settings.dm_closed_at is not None:
+                await self._fall_back(service, message, post, attempts=0)
+                return
+            now = self.clock()
             group = await self.store.get_group(message.group_id)
             zone = ZoneInfo(settings.timezone or (group.timezone if group else "UTC"))
-            hours = stored_hours(settings.hours_start, settings.hours_end)
-            allowed = next_allowed(now, zone, hours)
+            allowed = next_allowed(
+                now, zone, stored_hours(settings.hours_start, settings.hours_end)
+            )
             if allowed > now:
                 await self.ledger.postpone(message.message_id, until=allowed)
                 return
+        await self._send(service, message, post, attempts_so_far=0)
+
+    async def _compose(self, message: PrivateDelivery) -> PrivatePost | None:
+        """What its kind says now; None (recorded) when there is nothing to send."""
+        kind = self.kinds.get(message.kind)
+        if kind is None:
+            await self._finish(message, PrivateStatus.FAILED, 0, f"unknown kind {message.kind}")
+            return None
         try:
             post = await kind.compose(message)
         except Exception as error:  # a bug in a composer must not lose the outcome
             log.exception("composing private %s %s failed", message.kind, message.key)
             await self._finish(message, PrivateStatus.FAILED, 0, f"compose: {error}")
-            return
+            return None
         if post is None:
             await self._finish(message, PrivateStatus.SKIPPED, 0, "nothing to say any more")
-            return
-        if not settings.can_receive_dms:
-            await self._fall_back(service, message, post, attempts=0)
-            return
+        return post
+
+    async def _send(
+        self,
+        service: SchedulerService,
+        message: PrivateDelivery,
+        post: PrivatePost,
+        *,
+        attempts_so_far: int,
+    ) -> None:
         outbox = service.outboxes[message.platform]
+        if post.shared_with:
+            send = partial(
+                outbox.post_shared,
+                message.group_id,
+                post.shared_with,
+                post.reply,
+                idempotency_key=message.key,
+            )
+        else:
+            send = partial(
+                outbox.post_private, message.member_id, post.reply, idempotency_key=message.key
+            )
         result = await service.post_paced(
             message.platform,
             message.member_id,
-            partial(
-                outbox.post_private, message.member_id, post.reply, idempotency_key=message.key
-            ),
+            send,
             message.key,
             attempts_so_far=attempts_so_far,
             before_sending=partial(self._mark, message),

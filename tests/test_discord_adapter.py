@@ -103,6 +103,7 @@ async def test_every_command_answers_through_a_real_interaction(
         "me": {},
         "organizers": {},
         "report": {},
+        "pairs": {},
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, options in examples.items():
@@ -587,3 +588,24 @@ async def test_rate_limits_discord_waits_out_are_counted(
     await adapter.post("discord:1:1300000000000000001", Reply(title="hi"), idempotency_key="r1")
     after = REGISTRY.get_sample_value("studybot_platform_retries_total", labels)
     assert after == before + 1
+
+
+async def test_discord_opens_a_private_thread_with_both_members(
+    discord_fake: FakeDiscord, adapter: DiscordAdapter, app: Application
+) -> None:
+    for user in ("1600000000000000011", "1600000000000000012"):
+        await run(discord_fake, discord_fake.command("pairs", {"action": "join"}, user_id=user))
+    await run(
+        discord_fake,
+        discord_fake.command("pairs", {"action": "round"}, permissions=MANAGE_GUILD),
+    )
+    service = app.scheduler({"discord": adapter})
+    await service.tick()
+    await service.drain()
+    (thread,) = discord_fake.threads.values()
+    assert thread["type"] == 12
+    assert thread["thread_metadata"]["invitable"] is False
+    assert sorted(thread["members"]) == ["1600000000000000011", "1600000000000000012"]
+    posted: list[dict[str, Any]] = discord_fake.thread_messages(thread["id"])
+    assert len(posted) == 1
+    assert posted[0]["embeds"][0]["title"] == "🤝 Your study partners this week"

@@ -52,6 +52,8 @@ LINES = [
     "/leave",
     "/report",
     "/roadmap set 3",
+    "/pairs join",
+    "/pairs",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -86,4 +87,17 @@ class Outbox(Protocol):
         self, member_id: str, idempotency_key: str, *, since: datetime
     ) -> str | None:
         """`find_posted` for the member's direct conversation with the bot."""
+        ...
+
+    async def post_shared(
+        self, group_id: str, member_ids: Sequence[str], reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        """Start a private conversation between these members of the group (and the bot) with
+        `reply`: Slack a group DM, Discord a private thread in the group's channel."""
+        ...
+
+    async def find_posted_shared(
+        self, group_id: str, member_ids: Sequence[str], idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        """`find_posted` for that shared conversation."""
         ...

@@ -37,6 +37,9 @@ class PrivatePost:
     # Said in the group's channel instead when the member does not take private messages
     # (DMs closed or turned off): names only, never a ping. None: nothing to fall back to.
     fallback: Reply | None = None
+    # Sent to one conversation shared by these members (the ledger row's member among them)
+    # instead of a DM: an accountability pair's group DM or private thread.
+    shared_with: tuple[str, ...] = ()
 
 
 class PrivateKind(Protocol):

@@ -13,6 +13,7 @@ def feature_modules() -> list[ModuleType]:
         help,
         me,
         members,
+        pairs,
         polls,
         progress,
         report,
@@ -21,4 +22,17 @@ def feature_modules() -> list[ModuleType]:
         tip,
     )
 
-    return [checkins, compare, help, me, members, polls, progress, report, roadmap, schedules, tip]
+    return [
+        checkins,
+        compare,
+        help,
+        me,
+        members,
+        pairs,
+        polls,
+        progress,
+        report,
+        roadmap,
+        schedules,
+        tip,
+    ]

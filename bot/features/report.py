@@ -72,6 +72,14 @@ async def build_report(services: Services, group_id: str) -> Reply:
         )
     )
     parts += await _checkin_sections(services, group_id)
+    rate = await services.pairs.latest_meeting_rate(group_id)
+    if rate is not None:
+        parts.append(
+            Section(
+                heading="Study partners",
+                text=f"{rate[0]} of {rate[1]} pairs met in the latest round.",
+            )
+        )
     roadmap_week = services.catalog.weeks.get(group.roadmap_week)
     parts.append(
         Section(

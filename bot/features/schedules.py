@@ -28,14 +28,15 @@ from bot.store.deliveries import DeliveryRecord, Status
 from bot.store.schedules import ScheduleRecord
 from scheduler.recurrence import next_occurrence
 
-KINDS = ("nudge", "checkin", "poll", "report")
+KINDS = ("nudge", "checkin", "poll", "report", "pairs")
 KIND_NAMES = {
     "nudge": "weekly learning nudge",
     "checkin": "check-in",
     "poll": "progress poll",
     "report": "organizer report (sent privately)",
+    "pairs": "round of study partners",
 }
-ADD_USAGE = "/schedule add <nudge|checkin|poll|report> <days> <HH:MM> [time zone]"
+ADD_USAGE = "/schedule add <nudge|checkin|poll|report|pairs> <days> <HH:MM> [time zone]"
 STATUS_WORDS = {
     Status.CLAIMED: "sending",
     Status.SENT: "sent",

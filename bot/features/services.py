@@ -11,6 +11,7 @@ from bot.store.checkins import CheckinStore
 from bot.store.deliveries import DeliveryLedger
 from bot.store.members import MemberStore
 from bot.store.notices import NoticeStore
+from bot.store.pairs import PairStore
 from bot.store.polls import PollStore
 from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
@@ -35,6 +36,7 @@ class Services:
     members: MemberStore
     # Messages to one member each (DMs), exactly once: see bot/store/private_messages.py.
     private: PrivateLedger
+    pairs: PairStore
     # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
     schedule_kinds: frozenset[str] = frozenset()
 

@@ -8,7 +8,15 @@ from datetime import datetime
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.tables import breaks, checkin_answers, checkins, poll_votes, polls
+from bot.store.tables import (
+    breaks,
+    checkin_answers,
+    checkins,
+    pair_assignments,
+    pair_rounds,
+    poll_votes,
+    polls,
+)
 
 COMPLETED_OPTIONS = (3, 4)  # "Done", "Ahead" on a weekly progress poll
 
@@ -27,7 +35,8 @@ class ProgressStore:
     async def activity(
         self, group_id: str, member_id: str | None = None
     ) -> list[tuple[str, datetime]]:
-        """(member id, moment) of every check-in answer and named poll vote in the group."""
+        """(member id, moment) of every check-in answer, named poll vote and confirmed partner
+        meeting in the group."""
         answered = (
             select(checkin_answers.c.member_id, checkin_answers.c.answered_at)
             .join(checkins, checkins.c.id == checkin_answers.c.checkin_id)
@@ -38,13 +47,21 @@ class ProgressStore:
             .join(polls, polls.c.id == poll_votes.c.poll_id)
             .where(polls.c.group_id == group_id, polls.c.anonymous.is_(False))
         )
+        # A partner meeting a member confirmed ("Did you meet?" → Yes) counts as taking part.
+        met = (
+            select(pair_assignments.c.member_id, pair_assignments.c.answered_at)
+            .join(pair_rounds, pair_rounds.c.id == pair_assignments.c.round_id)
+            .where(pair_rounds.c.group_id == group_id, pair_assignments.c.met == "yes")
+        )
         if member_id is not None:
             answered = answered.where(checkin_answers.c.member_id == member_id)
             voted = voted.where(poll_votes.c.voter == member_id)
+            met = met.where(pair_assignments.c.member_id == member_id)
         async with self.engine.connect() as connection:
             rows = [
                 *(await connection.execute(answered)).all(),
                 *(await connection.execute(voted)).all(),
+                *(await connection.execute(met)).all(),
             ]
         return [(str(row[0]), row[1]) for row in rows]
 

@@ -42,6 +42,8 @@ groups = Table(
     # How a scheduled check-in reaches members: "channel" (one post) or "dm" (each member
     # privately, at the check-in's time in their own zone).
     Column("checkin_delivery", String(10), nullable=False, server_default="channel"),
+    # Members per accountability group: 2 (pairs) or 3.
+    Column("pairs_size", Integer, nullable=False, server_default="2"),
 )
 
 seen_tips = Table(
@@ -299,4 +301,45 @@ private_messages = Table(
     Column("detail", Text, nullable=True),
     Column("message_ref", String(200), nullable=True),
     Index("ix_private_messages_due", "status", "due_at"),
+)
+
+# Accountability pairs ----------------------------------------------------------------------------
+
+pair_optins = Table(
+    "pair_optins",
+    metadata,
+    Column("group_id", String(200), primary_key=True),
+    Column("member_id", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("joined_at", UTCDateTime(), nullable=False),
+    # Sits out the next round only (`/pairs skip`); cleared when that round is made.
+    Column("skipping", Boolean, nullable=False, server_default=false()),
+)
+
+pair_rounds = Table(
+    "pair_rounds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    # "schedule:<id>:<slot>" for a scheduled round, so a retried occurrence makes it once.
+    Column("key", String(200), nullable=False, unique=True),
+    Column("size", Integer, nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+)
+
+pair_assignments = Table(
+    "pair_assignments",
+    metadata,
+    Column(
+        "round_id",
+        Integer,
+        ForeignKey("pair_rounds.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("member_id", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("team", Integer, nullable=False),
+    # The member's answer to "Did you meet?": yes, not_yet, couldnt.
+    Column("met", String(10), nullable=True),
+    Column("answered_at", UTCDateTime(), nullable=True),
 )

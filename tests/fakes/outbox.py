@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +33,8 @@ class FakeOutbox:
     private: list[Post] = field(default_factory=list)
     # Members whose DMs are closed: post_private raises DirectMessagesClosed.
     closed_dms: set[str] = field(default_factory=set)
+    # Posts into conversations shared by several members (group_id holds "a,b").
+    shared: list[Post] = field(default_factory=list)
 
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         self.attempts.append(idempotency_key)
@@ -76,6 +79,23 @@ class FakeOutbox:
             if post.group_id == member_id and post.key == idempotency_key:
                 return f"dm-{index}"
         return None
+
+    async def post_shared(
+        self, group_id: str, member_ids: Sequence[str], reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        self.attempts.append(idempotency_key)
+        conversation = ",".join(member_ids)
+        self.shared.append(Post(group_id=conversation, reply=reply, key=idempotency_key))
+        return f"shared-{len(self.shared)}"
+
+    async def find_posted_shared(
+        self, group_id: str, member_ids: Sequence[str], idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        self.history_reads += 1
+        if not self.keeps_history:
+            raise HistoryUnavailable("this fake keeps no history")
+        found = [p for p in self.shared if p.key == idempotency_key]
+        return "shared" if found else None
 
     def titles(self) -> list[str]:
         return [post.reply.title or "" for post in self.posts]

@@ -7,6 +7,7 @@ end of input, so scripts can drive every flow.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -143,6 +144,19 @@ class ConsoleAdapter:
 
     async def find_posted_private(
         self, member_id: str, idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        raise HistoryUnavailable("the terminal keeps no history")
+
+    async def post_shared(
+        self, group_id: str, member_ids: Sequence[str], reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        names = ", ".join(local_part(member) for member in member_ids)
+        self.console.print(f"(private message to {names})", style="magenta", markup=False)
+        await self.show(reply)
+        return idempotency_key
+
+    async def find_posted_shared(
+        self, group_id: str, member_ids: Sequence[str], idempotency_key: str, *, since: datetime
     ) -> str | None:
         raise HistoryUnavailable("the terminal keeps no history")
 

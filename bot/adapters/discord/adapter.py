@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 import aiohttp
@@ -22,7 +23,7 @@ from bot.adapters.discord.commands import commands_payload, payload_hash
 from bot.adapters.discord.endpoints import configure_endpoints
 from bot.adapters.discord.gateway import StudybotClient
 from bot.adapters.discord.interactions import DiscordInteractions
-from bot.adapters.discord.outbox import post_message, post_private
+from bot.adapters.discord.outbox import post_in_private_thread, post_message, post_private
 from bot.adapters.discord.resilience import count_rate_limits, guard_frames, guard_parsers
 from bot.adapters.health import PlatformHealth
 from bot.core.dispatcher import Dispatcher
@@ -202,6 +203,24 @@ class DiscordAdapter:
         self, member_id: str, idempotency_key: str, *, since: datetime
     ) -> str | None:
         raise HistoryUnavailable("Discord DMs are settled by re-sending with the same nonce")
+
+    async def post_shared(
+        self, group_id: str, member_ids: Sequence[str], reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        return await post_in_private_thread(
+            self.client.http,
+            group_id,
+            [local_part(member) for member in member_ids],
+            reply.title or "Study partners",
+            reply,
+            key=idempotency_key,
+        )
+
+    async def find_posted_shared(
+        self, group_id: str, member_ids: Sequence[str], idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        # A second attempt would open a second thread, which the nonce cannot prevent.
+        raise HistoryUnavailable("a private thread's first post cannot be looked up safely")
 
     def _connection_ended(self, task: asyncio.Task[None]) -> None:
         if task.cancelled() or self.client.is_closed() and task.exception() is None:

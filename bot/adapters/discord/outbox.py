@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord.http import HTTPClient, handle_message_parameters
@@ -47,6 +48,35 @@ async def post_private(http: HTTPClient, user_id: str, reply: Reply, *, key: str
     except discord.HTTPException as error:
         raise PostFailed(f"Discord said {error.status} {error.text}") from None
     return await send_to_channel(http, str(channel["id"]), reply, key=key)
+
+
+PRIVATE_THREAD: Literal[12] = 12
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: the partners' round
+
+
+async def post_in_private_thread(
+    http: HTTPClient, group_id: str, user_ids: Sequence[str], name: str, reply: Reply, *, key: str
+) -> str:
+    """A private thread in the group's channel with these members added (bots cannot open
+    group DMs): POST /channels/{id}/threads (type 12, not invitable), PUT
+    /channels/{thread}/thread-members/{user} for each, then the message in the thread."""
+    _, channel = inbound.split_group_id(group_id)
+    try:
+        with transport_errors("Discord"):
+            thread = await http.start_thread_without_message(
+                int(channel),
+                name=name[:100],
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                type=PRIVATE_THREAD,
+                invitable=False,
+            )
+            for user_id in user_ids:
+                await http.add_user_to_thread(int(thread["id"]), int(user_id))
+    except discord.Forbidden as error:
+        raise PostFailed(f"Discord said {error.status} {error.text}", retryable=False) from None
+    except discord.HTTPException as error:
+        raise PostFailed(f"Discord said {error.status} {error.text}") from None
+    return await send_to_channel(http, str(thread["id"]), reply, key=key)
 
 
 async def send_to_channel(http: HTTPClient, channel: str, reply: Reply, *, key: str) -> str:

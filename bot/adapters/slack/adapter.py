@@ -315,6 +315,26 @@ class SlackAdapter:
         found = await find_posted(client, channel, idempotency_key, since=since)
         return None if found is None else str(found)
 
+    async def post_shared(
+        self, group_id: str, member_ids: Sequence[str], reply: Reply, *, idempotency_key: str
+    ) -> str | None:
+        client, channel = await self._shared(group_id, member_ids)
+        return str(await post_message(client, channel, reply, key=idempotency_key))
+
+    async def find_posted_shared(
+        self, group_id: str, member_ids: Sequence[str], idempotency_key: str, *, since: datetime
+    ) -> str | None:
+        client, channel = await self._shared(group_id, member_ids)
+        found = await find_posted(client, channel, idempotency_key, since=since)
+        return None if found is None else str(found)
+
+    async def _shared(self, group_id: str, member_ids: Sequence[str]) -> tuple[Any, str]:
+        """conversations.open with every member: one multi-person DM, the same each time."""
+        team, _ = inbound.split_group_id(group_id)
+        client = await self.workspaces.client_for(team)
+        users = ",".join(inbound.split_member_id(member)[1] for member in member_ids)
+        return client, await open_direct(client, users)
+
     async def _direct(self, member_id: str) -> tuple[Any, str]:
         """The workspace's client and the member's DM channel (opened once, then remembered:
         conversations.open returns the same channel every time)."""

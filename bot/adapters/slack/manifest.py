@@ -27,8 +27,9 @@ BOT_SCOPES = (
     # Private messages (conversations.open with one member) and settling them from the DM.
     "im:write",
     "im:history",
-    # A pair's shared conversation (conversations.open with several members).
+    # A pair's shared conversation (conversations.open with several members), and settling it.
     "mpim:write",
+    "mpim:history",
 )
 EVENTS_PATH = "/slack/events"
 REDIRECT_PATH = "/slack/oauth_redirect"

@@ -88,6 +88,8 @@ class FakeDiscord:
         self.dm_channels: dict[str, str] = {}
         # Users who do not accept DMs from the bot (privacy setting, blocked, no shared server).
         self.closed_dms: set[str] = set()
+        # Threads started with POST /channels/{id}/threads, with the members added to each.
+        self.threads: dict[str, dict[str, Any]] = {}
 
     async def start(self) -> FakeDiscord:
         app = web.Application()
@@ -255,6 +257,15 @@ class FakeDiscord:
             return _json(message)
         if path == "/users/@me/channels" and method == "POST":
             return self._open_dm(body)
+        match = re.fullmatch(r"/channels/(\d+)/threads", path)
+        if match and method == "POST":
+            return self._start_thread(match[1], body)
+        match = re.fullmatch(r"/channels/(\d+)/thread-members/(\d+)", path)
+        if match and method == "PUT":
+            if match[1] not in self.threads:
+                return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+            self.threads[match[1]]["members"].append(match[2])
+            return web.Response(status=204)
         match = re.fullmatch(r"/channels/(\d+)/messages", path)
         if match and method == "POST" and self.dm_channels.get(match[1]) in self.closed_dms:
             # https://discord.com/developers/docs/topics/opcodes-and-status-codes: 50007.
@@ -291,6 +302,34 @@ class FakeDiscord:
                 "recipients": [user(recipient, f"user{recipient[-4:]}")],
             }
         )
+
+    def _start_thread(self, parent: str, body: dict[str, Any]) -> web.Response:
+        """POST /channels/{id}/threads without a message
+        (https://discord.com/developers/docs/resources/channel#start-thread-without-message):
+        type 12 is a private thread; the channel object comes back."""
+        thread_id = self._snowflake()
+        thread = {
+            "id": thread_id,
+            "type": body.get("type", 12),
+            "guild_id": GUILD_ID,
+            "parent_id": parent,
+            "name": body.get("name"),
+            "owner_id": BOT_ID,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration", 4320),
+                "archive_timestamp": "2026-11-26T12:00:00.000000+00:00",
+                "locked": False,
+                "invitable": body.get("invitable", True),
+            },
+            "member_count": 0,
+            "message_count": 0,
+        }
+        self.threads[thread_id] = {**thread, "members": []}
+        return _json(thread, status=201)
+
+    def thread_messages(self, thread_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m.get("channel_id") == thread_id]
 
     def dms_to(self, user_id: str) -> list[dict[str, Any]]:
         """Messages the bot sent into its DM channel with `user_id`."""
