@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import make_url
 
 from bot import metrics
+from bot.adapters.calendar_feed import calendar_routes
 from bot.adapters.health import HealthMonitor, HealthServer, PlatformHealth
 from bot.core.context import Clock
 from bot.core.dispatcher import Dispatcher
@@ -29,6 +30,11 @@ from bot.features.poll_schedule import ProgressPollKind, sweep_closed_polls
 from bot.features.private_notes import NoteKind
 from bot.features.report import ReportDmKind, ReportKind
 from bot.features.services import Services
+from bot.features.session_reminders import (
+    SessionAttendedKind,
+    SessionReminderKind,
+    plan_session_messages,
+)
 from bot.settings import Settings
 from bot.store.checkins import CheckinStore
 from bot.store.db import default_database_url, normalise_url, open_database, process_identity
@@ -41,6 +47,7 @@ from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
 from bot.store.schedules import ScheduleStore
+from bot.store.sessions import SessionStore
 from content.catalog import load_catalog
 from scheduler.private import PrivateSender
 from scheduler.service import SchedulerService
@@ -72,6 +79,7 @@ class Application:
                 partial(sweep_closed_polls, self.services),
                 partial(sweep_checkins, self.services),
                 partial(plan_checkin_dms, self.services),
+                partial(plan_session_messages, self.services),
             ],
             private=PrivateSender(
                 ledger=self.services.private,
@@ -106,7 +114,9 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         members=MemberStore(engine),
         private=PrivateLedger(engine, claimer=claimer),
         pairs=PairStore(engine),
+        sessions=SessionStore(engine),
         schedule_kinds=frozenset(["nudge", "poll", "checkin", "report", "pairs"]),
+        public_url=settings.public_url,
     )
     # A tuple of the port's type: the type checker proves every kind fits ScheduledKind.
     kinds: tuple[ScheduledKind, ...] = (
@@ -123,6 +133,8 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         ReportDmKind(services),
         PairIntroKind(services),
         PairFollowUpKind(services),
+        SessionReminderKind(services),
+        SessionAttendedKind(services),
     )
     return Application(
         settings=settings,
@@ -175,7 +187,7 @@ async def serve_platforms(
                     settings=settings,
                     dispatcher=app.dispatcher,
                     engine=app.services.store.engine,
-                    extra_routes=monitor.routes(),
+                    extra_routes=monitor.routes() + calendar_routes(app.services),
                 )
             )
         if settings.has_discord:
@@ -197,7 +209,7 @@ async def serve_platforms(
         monitor.watch_scheduler(lambda: ticking.last_tick_at)
         if not any(adapter.serves_http for adapter in adapters):
             # No Slack HTTP server to share: /healthz and /metrics get a port of their own.
-            health_server = HealthServer(monitor)
+            health_server = HealthServer(monitor, extra_routes=calendar_routes(app.services))
             await health_server.start(settings.host, settings.port)
         announce(_up_line(settings, adapters))
         await _until_stopped_or_failed(stop, adapters)

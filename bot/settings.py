@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     content_dir: Path | None = Field(default=None, validation_alias=_env("STUDYBOT_CONTENT_DIR"))
     host: str = Field(default="0.0.0.0", validation_alias=_env("STUDYBOT_HOST"))  # noqa: S104
     port: int = Field(default=3000, ge=1, le=65535, validation_alias=_env("STUDYBOT_PORT"))
+    # Where people reach this bot's HTTP server (the calendar feed's links start with it).
+    public_url: str | None = Field(default=None, validation_alias=_env("STUDYBOT_PUBLIC_URL"))
     log_level: Annotated[str, BeforeValidator(_log_level)] = Field(
         default="WARNING", validation_alias=_env("STUDYBOT_LOG_LEVEL")
     )

@@ -104,6 +104,7 @@ async def test_every_command_answers_through_a_real_interaction(
         "organizers": {},
         "report": {},
         "pairs": {},
+        "session": {"action": "list"},
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, options in examples.items():

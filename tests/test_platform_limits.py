@@ -54,6 +54,9 @@ LINES = [
     "/roadmap set 3",
     "/pairs join",
     "/pairs",
+    '/session add "Paper club" thu 18:30 Europe/Berlin weekly cap 8 where "Room 2"',
+    "/session list",
+    "/session show 1",
 ]
 
 

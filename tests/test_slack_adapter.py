@@ -120,6 +120,7 @@ async def test_every_command_is_answered_through_the_response_url(
         "organizers": "/organizers",
         "report": "/report",
         "pairs": "/pairs",
+        "session": "/session list",
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, line in examples.items():

@@ -96,16 +96,20 @@ async def _metrics(_request: web.Request) -> web.Response:
 
 
 class HealthServer:
-    """/healthz and /metrics on their own, for deployments without the Slack HTTP server."""
+    """/healthz, /metrics (and the calendar feed) on their own, for deployments without the
+    Slack HTTP server."""
 
-    def __init__(self, monitor: HealthMonitor) -> None:
+    def __init__(
+        self, monitor: HealthMonitor, *, extra_routes: list[web.RouteDef] | None = None
+    ) -> None:
         self.monitor = monitor
+        self.extra_routes = extra_routes or []
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
     async def start(self, host: str, port: int) -> None:
         application = web.Application()
-        application.add_routes(self.monitor.routes())
+        application.add_routes(self.monitor.routes() + self.extra_routes)
         self._runner = web.AppRunner(application, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)

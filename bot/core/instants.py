@@ -27,6 +27,7 @@ class InstantStyle(StrEnum):
     DATE_TIME = "f"  # Sun 29 Nov 18:00
     DATE = "d"  # Sun 29 Nov 2026
     TIME = "t"  # 18:00
+    RELATIVE = "r"  # in 3 hours (the console, which cannot count down, shows the date and time)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +75,21 @@ def plain(moment: Instant, zone: ZoneInfo | None = None) -> str:
         return f"{local:%a %d %b %Y}"
     if moment.style is InstantStyle.TIME:
         return f"{local:%H:%M} {name}"
+    if moment.style is InstantStyle.RELATIVE:
+        return relative(moment.at, datetime.now(UTC))
     return f"{local:%a %d %b %H:%M} {name}"
+
+
+def relative(at: datetime, now: datetime) -> str:
+    """`in 3 hours`, `2 days ago`: roughly, like the platforms' own relative times."""
+    seconds = (at - now).total_seconds()
+    span = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if span >= size:
+            count = round(span / size)
+            text = f"{count} {unit}" + ("" if count == 1 else "s")
+            return f"in {text}" if seconds > 0 else f"{text} ago"
+    return "now"
 
 
 def plain_text(text: str, zone: ZoneInfo | None = None) -> str:

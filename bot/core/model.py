@@ -124,11 +124,16 @@ Part: TypeAlias = Section | Columns | Context
 
 @dataclass(frozen=True, kw_only=True)
 class Image:
-    """A picture that goes with a reply (e.g. a poll's bar chart), as PNG bytes."""
+    """A file that goes with a reply: a poll's bar chart (PNG), a session's calendar file."""
 
     data: bytes
     filename: str
     alt: str
+    media_type: str = "image/png"
+
+    @property
+    def is_picture(self) -> bool:
+        return self.media_type.startswith("image/")
 
 
 @dataclass(frozen=True, kw_only=True)

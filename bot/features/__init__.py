@@ -19,6 +19,8 @@ def feature_modules() -> list[ModuleType]:
         report,
         roadmap,
         schedules,
+        session_reminders,
+        sessions,
         tip,
     )
 
@@ -34,5 +36,7 @@ def feature_modules() -> list[ModuleType]:
         report,
         roadmap,
         schedules,
+        session_reminders,
+        sessions,
         tip,
     ]

@@ -17,6 +17,7 @@ from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
 from bot.store.schedules import ScheduleStore
+from bot.store.sessions import SessionStore
 from content.catalog import Catalog
 
 
@@ -37,8 +38,11 @@ class Services:
     # Messages to one member each (DMs), exactly once: see bot/store/private_messages.py.
     private: PrivateLedger
     pairs: PairStore
+    sessions: SessionStore
     # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
     schedule_kinds: frozenset[str] = frozenset()
+    # Where people reach the bot's HTTP server (STUDYBOT_PUBLIC_URL), for links it hands out.
+    public_url: str | None = None
 
 
 CommandContext = context.CommandContext[Services]

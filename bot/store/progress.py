@@ -16,6 +16,8 @@ from bot.store.tables import (
     pair_rounds,
     poll_votes,
     polls,
+    session_rsvps,
+    study_sessions,
 )
 
 COMPLETED_OPTIONS = (3, 4)  # "Done", "Ahead" on a weekly progress poll
@@ -53,7 +55,14 @@ class ProgressStore:
             .join(pair_rounds, pair_rounds.c.id == pair_assignments.c.round_id)
             .where(pair_rounds.c.group_id == group_id, pair_assignments.c.met == "yes")
         )
+        # So does a study session a member said they attended.
+        attended = (
+            select(session_rsvps.c.member_id, session_rsvps.c.attended_at)
+            .join(study_sessions, study_sessions.c.id == session_rsvps.c.session_id)
+            .where(study_sessions.c.group_id == group_id, session_rsvps.c.attended.is_(True))
+        )
         if member_id is not None:
+            attended = attended.where(session_rsvps.c.member_id == member_id)
             answered = answered.where(checkin_answers.c.member_id == member_id)
             voted = voted.where(poll_votes.c.voter == member_id)
             met = met.where(pair_assignments.c.member_id == member_id)
@@ -62,6 +71,7 @@ class ProgressStore:
                 *(await connection.execute(answered)).all(),
                 *(await connection.execute(voted)).all(),
                 *(await connection.execute(met)).all(),
+                *(await connection.execute(attended)).all(),
             ]
         return [(str(row[0]), row[1]) for row in rows]
 

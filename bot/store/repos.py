@@ -174,6 +174,10 @@ class Store:
             )
             return result.rowcount > 0
 
+    async def delete_value(self, key: str) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(delete(key_values).where(key_values.c.key == key))
+
     async def set_value(self, key: str, value: str, *, now: datetime) -> None:
         async with self.engine.begin() as connection:
             await connection.execute(delete(key_values).where(key_values.c.key == key))

@@ -343,3 +343,50 @@ pair_assignments = Table(
     Column("met", String(10), nullable=True),
     Column("answered_at", UTCDateTime(), nullable=True),
 )
+
+# Study sessions --------------------------------------------------------------------------------
+
+study_sessions = Table(
+    "study_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("platform", String(20), nullable=False),
+    Column("title", String(200), nullable=False),
+    # The first occurrence: local date and wall-clock time in `timezone` (a weekly series keeps
+    # the wall-clock time across DST changes), and its instant.
+    Column("local_date", String(10), nullable=False),
+    Column("local_time", String(5), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("weekly", Boolean, nullable=False, server_default=false()),
+    Column("minutes", Integer, nullable=False, server_default="60"),
+    Column("cap", Integer, nullable=True),
+    Column("place", String(500), nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("cancelled_at", UTCDateTime(), nullable=True),
+    # Local dates of single occurrences of a series that were cancelled (JSON list).
+    Column("skipped_dates", Text, nullable=False, server_default="[]"),
+)
+
+session_rsvps = Table(
+    "session_rsvps",
+    metadata,
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("study_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # The occurrence's local date; "*" for "going to all" of a weekly series.
+    Column("occurrence", String(10), primary_key=True),
+    Column("member_id", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("answer", String(10), nullable=False),  # going, maybe, cant
+    # When the member said "going": the waitlist is in this order.
+    Column("answered_at", UTCDateTime(), nullable=False),
+    # After the session: did they come (the "Were you there?" answer), and when they said so.
+    Column("attended", Boolean, nullable=True),
+    Column("attended_at", UTCDateTime(), nullable=True),
+)

@@ -61,7 +61,12 @@ def _chunks(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-_TIMESTAMP_STYLES = {InstantStyle.DATE_TIME: "f", InstantStyle.DATE: "D", InstantStyle.TIME: "t"}
+_TIMESTAMP_STYLES = {
+    InstantStyle.DATE_TIME: "f",
+    InstantStyle.DATE: "D",
+    InstantStyle.TIME: "t",
+    InstantStyle.RELATIVE: "R",
+}
 
 
 def discord_timestamp(moment: Instant) -> str:
@@ -142,7 +147,7 @@ def render(reply: Reply) -> RenderedMessage:
         ERROR_COLOUR if reply.is_error else COLOUR,
         _lay_out(reply.parts),
     )
-    if reply.image is not None:
+    if reply.image is not None and reply.image.is_picture:
         embeds[-1].set_image(url=f"attachment://{reply.image.filename}")
     buttons = [
         (truncate(button.label, MAX_LABEL), custom_id(button.action_id, button.value))

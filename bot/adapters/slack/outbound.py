@@ -41,6 +41,8 @@ _DATE_FORMATS = {
     InstantStyle.DATE_TIME: "{date_short_pretty} {time}",
     InstantStyle.DATE: "{date_long_pretty}",
     InstantStyle.TIME: "{time}",
+    # Slack's `{ago}`: "3 hours ago", "in 2 days".
+    InstantStyle.RELATIVE: "{ago}",
 }
 
 

@@ -1,0 +1,235 @@
+"""Study sessions: RSVP with a cap and a waitlist, reminders and "Were you there?" exactly once,
+weekly series across DST, calendar files and the feed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from icalendar import Calendar
+
+from bot.adapters.calendar_feed import calendar_routes
+from bot.adapters.discord.outbound import render as discord_render
+from bot.adapters.slack.outbound import render as slack_render
+from bot.app import Application
+from bot.core.model import ActionPress, Member, Reply
+from tests.chat import Chat, reply_text
+from tests.fakes.clock import FakeClock
+from tests.fakes.loopback import serve_on_loopback
+from tests.fakes.outbox import FakeOutbox
+from tests.test_cli import studybot
+
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+PAPER_CLUB = '/session add "Paper club" 2026-12-03 18:30 Europe/Berlin cap 2'
+PEOPLE = [Member(id=f"test:{name}", name=name.title()) for name in ("ada", "bob", "cy")]
+
+
+async def press(app: Application, reply: Reply, label: str, member: Member) -> Reply:
+    button = next(b for b in reply.buttons if b.label == label)
+    return await app.dispatcher.press(
+        ActionPress(
+            action_id=button.action_id,
+            value=button.value,
+            member=member,
+            group_id="test:group",
+            platform="test",
+        )
+    )
+
+
+async def tick(app: Application, outbox: FakeOutbox) -> None:
+    service = app.scheduler({"test": outbox})
+    await service.tick()
+    await service.drain()
+
+
+async def test_a_cap_fills_and_the_waitlist_moves_up(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    clock.set(NOW)
+    card = await admin.send(PAPER_CLUB)
+    assert card.title == "📅 Paper club"
+    for member in PEOPLE:
+        card = await press(app, card, "Going", member)
+    text = reply_text(card)
+    assert "Going (2/2): Ada, Bob" in text
+    assert "Waitlist: Cy" in text
+    card = await press(app, card, "Can't", PEOPLE[0])
+    text = reply_text(card)
+    assert "Going (2/2): Bob, Cy" in text
+    assert "Can't: Ada" in text
+    assert "Waitlist" not in text
+    outbox = FakeOutbox()
+    await tick(app, outbox)
+    titles = [p.reply.title for p in outbox.private if p.group_id == PEOPLE[2].id]
+    assert titles.count("You're in: Paper club") == 1
+    others = [p.reply.title for p in outbox.private if p.group_id != PEOPLE[2].id]
+    assert "You're in: Paper club" not in others
+
+    listed = reply_text(await admin.send("/session list"))
+    assert "#1 Paper club" in listed
+    assert "going 2/2" in listed
+
+    ics = await admin.send("/session ics 1")
+    assert ics.image is not None
+    assert ics.image.media_type == "text/calendar"
+    calendar = Calendar.from_ical(ics.image.data)
+    (event,) = calendar.walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert start.astimezone(UTC) == datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
+    assert str(event["summary"]) == "Paper club"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('/session add "Old" 2026-11-01 18:30', "has passed"),
+        ('/session add "Late" 2026-12-03 25:00', "isn't a time of day"),
+        ('/session add "Far" 2026-12-03 18:30 Mars/Olympus', "Mars/Olympus"),
+        ('/session add "Tiny" 2026-12-03 18:30 cap 0', "1 or more"),
+        (f'/session add "{"x" * 201}" 2026-12-03 18:30', "up to 200 characters"),
+        ('/session add "Odd" someday 18:30', "isn't a day"),
+        ("/session cancel 9", "no session"),
+    ],
+)
+async def test_bad_input_is_refused_and_stores_nothing(
+    app: Application, admin: Chat, clock: FakeClock, line: str, expected: str
+) -> None:
+    clock.set(NOW)
+    reply = await admin.send(line)
+    assert reply.is_error
+    assert expected in reply_text(reply)
+    assert await app.services.sessions.of_group("test:group") == []
+
+
+async def test_reminders_and_the_question_after_go_once_each(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    clock.set(NOW)
+    card = await admin.send(PAPER_CLUB)
+    await press(app, card, "Going", PEOPLE[0])
+    start = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
+    outbox = FakeOutbox()
+    for moment in (start - timedelta(hours=24, minutes=1), start - timedelta(hours=24)):
+        clock.set(moment)
+        await tick(app, outbox)
+    clock.set(start - timedelta(hours=24) + timedelta(seconds=30))
+    await tick(app, outbox)  # a second tick inside the same minute sends nothing again
+    reminders = [p for p in outbox.private if p.reply.title == "⏰ Paper club"]
+    assert len(reminders) == 1
+    clock.set(start - timedelta(hours=1))
+    await tick(app, outbox)
+    await tick(app, outbox)
+    assert len([p for p in outbox.private if p.reply.title == "⏰ Paper club"]) == 2
+
+    clock.set(start + timedelta(minutes=60))
+    await tick(app, outbox)
+    (asked,) = [p.reply for p in outbox.private if p.reply.title == "Were you at Paper club?"]
+    await press(app, asked, "Yes", PEOPLE[0])
+    chat = admin.as_member(PEOPLE[0])
+    assert "Streak: 1 week" in reply_text(await chat.send("/progress"))
+
+
+async def test_a_weekly_series_keeps_its_local_time_across_the_dst_change(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 10, 15, 9, 0, tzinfo=UTC))
+    await admin.send('/session add "Study night" sun 18:30 Europe/Berlin weekly')
+    (session,) = await app.services.sessions.of_group("test:group")
+    from bot.features.session_times import occurrences, starts_at
+
+    first, second = occurrences(session, after=clock(), limit=2)
+    assert starts_at(session, first) == datetime(2026, 10, 18, 16, 30, tzinfo=UTC)  # CEST
+    assert starts_at(session, second) == datetime(2026, 10, 25, 17, 30, tzinfo=UTC)  # CET
+    card = await admin.send("/session show 1")
+    await press(app, card, "Going to all", PEOPLE[1])
+    outbox = FakeOutbox()
+    clock.set(datetime(2026, 10, 25, 16, 30, tzinfo=UTC))  # an hour before, after the change
+    await tick(app, outbox)
+    assert [p.group_id for p in outbox.private if p.reply.title == "⏰ Study night"] == [
+        PEOPLE[1].id
+    ]
+    ics = Calendar.from_ical((await admin.send("/session ics 1")).image.data)  # type: ignore[union-attr]
+    (event,) = ics.walk("VEVENT")
+    assert event["rrule"]["FREQ"] == ["WEEKLY"]
+    assert event["dtstart"].params["TZID"] == "Europe/Berlin"
+
+
+async def test_times_render_in_each_readers_zone_on_both_platforms(
+    admin: Chat, clock: FakeClock
+) -> None:
+    clock.set(NOW)
+    card = await admin.send(PAPER_CLUB)
+    slack = json.dumps(slack_render(card))
+    assert "<!date^1796319000^{date_short_pretty} {time}|" in slack
+    assert "{ago}" in slack
+    discord = json.dumps([embed.to_dict() for embed in discord_render(card).embeds])
+    assert "<t:1796319000:f>" in discord
+    assert "<t:1796319000:R>" in discord
+
+
+async def test_the_feed_serves_the_group_and_refuses_other_tokens(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    clock.set(NOW)
+    await admin.send('/session add "Study night" thu 19:00 Europe/Berlin weekly')
+    await admin.send(PAPER_CLUB)
+    await admin.send("/session cancel 2")
+    refused = await admin.as_member(PEOPLE[0]).send("/session feed")
+    assert refused.is_error
+    url = reply_text(await admin.send("/session feed"))
+    token = url.split("/calendar/")[1].split(".ics")[0]
+    web_app = web.Application()
+    web_app.add_routes(calendar_routes(app.services))
+    runner, base = await serve_on_loopback(web_app)
+    try:
+        async with aiohttp.ClientSession() as client:
+            async with client.get(f"{base}/calendar/{token}.ics") as response:
+                assert response.status == 200
+                assert response.content_type == "text/calendar"
+                calendar = Calendar.from_ical(await response.read())
+            events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+            assert events["Study night"]["rrule"]["FREQ"] == ["WEEKLY"]
+            assert str(events["Paper club"]["status"]) == "CANCELLED"
+            for wrong in (token[:-1] + ("A" if token[-1] != "A" else "B"), "x" * 32, "short"):
+                async with client.get(f"{base}/calendar/{wrong}.ics") as response:
+                    assert response.status == 404
+            await admin.send("/session feed reset")
+            async with client.get(f"{base}/calendar/{token}.ics") as response:
+                assert response.status == 404  # the old link is retired
+    finally:
+        await runner.cleanup()
+
+
+def test_three_members_rsvp_from_terminals_and_the_third_moves_up(tmp_path: Path) -> None:
+    env = {"STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    made = studybot(
+        "console",
+        stdin='/session add "Paper club" thu 18:30 Europe/Berlin cap 2\n',
+        env=env,
+        cwd=tmp_path,
+    )
+    assert "Paper club" in made.stdout, made.stderr
+    for user in ("ada", "bob", "cy"):
+        going = studybot(
+            "console", "--user", user, stdin="/session show 1\n/press 1\n", env=env, cwd=tmp_path
+        )
+        assert going.returncode == 0, going.stderr
+    flat = " ".join(going.stdout.split())
+    assert "Going (2/2): ada, bob" in flat
+    assert "Waitlist: cy" in flat
+    left = studybot(
+        "console", "--user", "ada", stdin="/session show 1\n/press 3\n", env=env, cwd=tmp_path
+    )
+    assert "Going (2/2): bob, cy" in " ".join(left.stdout.split())
+    listed = studybot("console", stdin="/session list\n/session ics 1\n", env=env, cwd=tmp_path)
+    out = " ".join(listed.stdout.split())
+    assert "#1 Paper club" in out
+    path = Path(out.split("Calendar file for Paper club: ")[1].split()[0])
+    (event,) = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    local = event.decoded("dtstart")
+    assert (local.hour, local.minute, str(local.tzinfo)) == (18, 30, "Europe/Berlin")
