@@ -47,7 +47,7 @@ from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
 from bot.store.schedules import ScheduleStore
-from bot.store.sessions import SessionStore
+from bot.store.sessions import SessionStore, TimePollStore
 from content.catalog import load_catalog
 from scheduler.private import PrivateSender
 from scheduler.service import SchedulerService
@@ -115,6 +115,7 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         private=PrivateLedger(engine, claimer=claimer),
         pairs=PairStore(engine),
         sessions=SessionStore(engine),
+        time_polls=TimePollStore(engine),
         schedule_kinds=frozenset(["nudge", "poll", "checkin", "report", "pairs"]),
         public_url=settings.public_url,
     )

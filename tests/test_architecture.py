@@ -71,3 +71,23 @@ def test_the_scheduler_may_not_reach_into_a_feature(tmp_path: Path) -> None:
         "scheduler/leak.py imports bot.features.nudges",
         "scheduler/leak.py imports sqlalchemy",
     ]
+
+
+def test_every_command_and_button_in_a_feature_module_is_registered() -> None:
+    """A handler in a module left out of feature_modules() would never answer (its button
+    would say "no longer does anything")."""
+    import importlib
+    import pkgutil
+
+    import bot.features
+    from bot.core.registry import Registry
+    from bot.features import feature_modules
+
+    everything = [
+        importlib.import_module(f"bot.features.{info.name}")
+        for info in pkgutil.iter_modules(bot.features.__path__)
+    ]
+    found = Registry.collect(everything)
+    registered = Registry.collect(feature_modules())
+    assert {spec.name for spec in found.commands} == {spec.name for spec in registered.commands}
+    assert found.action_names == registered.action_names

@@ -233,3 +233,38 @@ def test_three_members_rsvp_from_terminals_and_the_third_moves_up(tmp_path: Path
     (event,) = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     local = event.decoded("dtstart")
     assert (local.hour, local.minute, str(local.tzinfo)) == (18, 30, "Europe/Berlin")
+
+
+async def test_finding_a_time_then_picking_it(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    clock.set(NOW)
+    await admin.send("/schedule timezone Europe/Berlin")
+    poll = await admin.send(
+        '/session when "Paper club" "2026-12-03 18:30" "2026-12-04 19:00" "2026-12-05 10:00"'
+    )
+    assert poll.title == "🗓 When should we meet for Paper club?"
+    assert [b.label for b in poll.buttons] == ["1 fits", "2 fits", "3 fits"]
+    poll = await press(app, poll, "2 fits", PEOPLE[0])
+    poll = await press(app, poll, "1 fits", PEOPLE[0])  # several may fit
+    poll = await press(app, poll, "2 fits", PEOPLE[1])
+    text = reply_text(poll)
+    assert "2. Fri 04 Dec 18:00 UTC: 2 (Ada, Bob)" in text  # 19:00 Berlin, read in UTC
+    refused = await admin.as_member(PEOPLE[1]).send("/session pick 1 2")
+    assert refused.is_error
+    card = await admin.send("/session pick 1 2")
+    assert card.title == "📅 Paper club"
+    assert "Fri 04 Dec 18:00 UTC" in reply_text(card)
+    assert (await admin.send("/session pick 1 1")).is_error  # decided once
+    outbox = FakeOutbox()
+    await tick(app, outbox)
+    told = sorted(p.group_id for p in outbox.private if p.reply.title == "Paper club: it's on")
+    assert told == [PEOPLE[0].id, PEOPLE[1].id]
+    for bad, expected in [
+        ('/session when "X" "2026-12-03 18:30"', "2 to 10 times"),
+        ('/session when "X" "2026-11-01 18:30" "2026-12-01 10:00"', "has passed"),
+        ('/session when "X" "tomorrow" "2026-12-01 10:00"', "isn't a date and time"),
+    ]:
+        reply = await admin.send(bad)
+        assert reply.is_error
+        assert expected in reply_text(reply)

@@ -204,6 +204,10 @@ class Registry:
     def commands(self) -> tuple[CommandSpec, ...]:
         return tuple(sorted(self._commands.values(), key=lambda spec: spec.name))
 
+    @property
+    def action_names(self) -> frozenset[str]:
+        return frozenset(self._actions)
+
     def command(self, name: str) -> CommandSpec | None:
         return self._commands.get(name)
 

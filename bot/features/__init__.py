@@ -20,6 +20,7 @@ def feature_modules() -> list[ModuleType]:
         roadmap,
         schedules,
         session_reminders,
+        session_when,
         sessions,
         tip,
     )
@@ -37,6 +38,7 @@ def feature_modules() -> list[ModuleType]:
         roadmap,
         schedules,
         session_reminders,
+        session_when,
         sessions,
         tip,
     ]

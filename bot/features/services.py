@@ -17,7 +17,7 @@ from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
 from bot.store.repos import Store
 from bot.store.schedules import ScheduleStore
-from bot.store.sessions import SessionStore
+from bot.store.sessions import SessionStore, TimePollStore
 from content.catalog import Catalog
 
 
@@ -39,6 +39,7 @@ class Services:
     private: PrivateLedger
     pairs: PairStore
     sessions: SessionStore
+    time_polls: TimePollStore
     # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
     schedule_kinds: frozenset[str] = frozenset()
     # Where people reach the bot's HTTP server (STUDYBOT_PUBLIC_URL), for links it hands out.

@@ -7,67 +7,19 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.errors import PermissionDenied, UserError
-from bot.core.instants import InstantStyle, instant
+from bot.core.instants import instant
 from bot.core.mentions import member_in_group_scope
-from bot.core.model import Button, Context, Image, Reply, Section, Visibility
+from bot.core.model import Context, Image, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, SubcommandSpec, action, command_group
 from bot.features.private_notes import joined_by_taking_part, plan_note
 from bot.features.services import ActionContext, CommandContext, Services
 from bot.features.session_calendar import calendar_file, feed_url, new_feed_token
+from bot.features.session_card import LABELS, RSVP_ACTION, session_card
 from bot.features.session_reminders import set_reminders
 from bot.features.session_rsvps import attendance
 from bot.features.session_times import ADD_USAGE, occurrences, parse_session, starts_at
-from bot.store.sessions import ALL_OCCURRENCES, Rsvp, StudySession
-
-RSVP_ACTION = "session:rsvp"
-LABELS = {"going": "Going", "maybe": "Maybe", "cant": "Can't"}
-MAX_LISTED = 12
-
-
-def _names(rsvps: list[Rsvp]) -> str:
-    names = [r.name for r in rsvps[:MAX_LISTED]]
-    extra = len(rsvps) - MAX_LISTED
-    return ", ".join(names) + (f" and {extra} more" if extra > 0 else "") if names else "nobody yet"
-
-
-async def session_card(services: Services, session: StudySession, occurrence: date) -> Reply:
-    start = starts_at(session, occurrence)
-    seen = attendance(session, await services.sessions.answers(session.id, occurrence.isoformat()))
-    when = f"{instant(start)} ({instant(start, InstantStyle.RELATIVE)}) · {session.minutes} min"
-    if session.weekly:
-        when += f"\nEvery week at {session.local_time:%H:%M} {session.timezone}"
-    lines = [when]
-    if session.place:
-        lines.append(f"Where: {session.place}")
-    cap = f"/{session.cap}" if session.cap is not None else ""
-    people = [f"Going ({len(seen.going)}{cap}): {_names(seen.going)}"]
-    if seen.waitlist:
-        people.append(f"Waitlist: {_names(seen.waitlist)}")
-    people.append(f"Maybe: {_names(seen.maybe)}")
-    people.append(f"Can't: {_names(seen.cant)}")
-    buttons = [
-        Button(label=label, action_id=RSVP_ACTION, value=f"{session.id}:{occurrence}:{answer}")
-        for answer, label in LABELS.items()
-    ]
-    if session.weekly:
-        buttons.append(
-            Button(
-                label="Going to all",
-                action_id=RSVP_ACTION,
-                value=f"{session.id}:{ALL_OCCURRENCES}:going",
-            )
-        )
-    return Reply(
-        title=f"📅 {session.title}",
-        parts=(
-            Section(text="\n".join(lines)),
-            Section(text="\n".join(people)),
-            Context(text=f"Session #{session.id} · `/session ics {session.id}` for your calendar"),
-        ),
-        buttons=tuple(buttons),
-        summary=f"Study session: {session.title}",
-    )
-
+from bot.features.session_when import pick_time, start_time_poll
+from bot.store.sessions import ALL_OCCURRENCES, StudySession
 
 # Subcommands ------------------------------------------------------------------------------------
 
@@ -278,6 +230,8 @@ SESSION = command_group(
         SubcommandSpec(name="ics", handler=_ics),
         SubcommandSpec(name="feed", handler=_feed),
         SubcommandSpec(name="remind", handler=set_reminders),
+        SubcommandSpec(name="when", handler=start_time_poll),
+        SubcommandSpec(name="pick", handler=pick_time),
     ],
     details_option=OptionSpec(name="details", description="what the action needs", rest=True),
     details=f"`{ADD_USAGE}`: the day is a date or the next weekday; the zone defaults to the "
@@ -286,7 +240,9 @@ SESSION = command_group(
     "are reminded privately 24 hours and 1 hour before and asked afterwards whether they were "
     "there (a yes counts toward the streak). `/session cancel <id> [date]` (its creator or an "
     "organizer; a date cancels one week of a series), `/session edit <id> when|where|cap …`, "
-    "`/session ics <id>` a calendar file, `/session feed` (organizers) a subscribable URL.",
+    "`/session ics <id>` a calendar file, `/session feed` (organizers) a subscribable URL. "
+    '`/session when "<title>" "<YYYY-MM-DD HH:MM>" …` asks which of 2 to 10 times fit; '
+    "`/session pick <poll> <n>` makes the session and tells those it fits.",
     examples=(
         '/session add "Paper club" 2026-12-03 18:30 Europe/Berlin cap 8',
         '/session add "Study night" thu 19:00 weekly for 90m where "https://meet.example/x"',

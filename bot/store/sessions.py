@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.tables import session_rsvps, study_sessions
+from bot.store.tables import session_rsvps, study_sessions, time_poll_ticks, time_polls
 
 ALL_OCCURRENCES = "*"
 ANSWERS = ("going", "maybe", "cant")
@@ -258,3 +259,105 @@ class SessionStore:
                         attended_at=now,
                     )
                 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimePoll:
+    id: int
+    group_id: str
+    title: str
+    timezone: str
+    options: tuple[str, ...]  # local "YYYY-MM-DD HH:MM" in `timezone`
+    created_by: str
+    session_id: int | None
+    # Per option, the (member id, name) of everyone it fits.
+    ticks: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+class TimePollStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def create(
+        self,
+        *,
+        group_id: str,
+        title: str,
+        timezone: str,
+        options: Sequence[str],
+        created_by: str,
+        now: datetime,
+    ) -> TimePoll:
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                insert(time_polls)
+                .values(
+                    group_id=group_id,
+                    title=title,
+                    timezone=timezone,
+                    options=json.dumps(list(options)),
+                    created_by=created_by,
+                    created_at=now,
+                )
+                .returning(time_polls.c.id)
+            )
+            poll_id = int(result.scalar_one())
+        found = await self.get(poll_id)
+        assert found is not None
+        return found
+
+    async def get(self, poll_id: int) -> TimePoll | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(select(time_polls).where(time_polls.c.id == poll_id))
+            ).first()
+            if row is None:
+                return None
+            ticks = await connection.execute(
+                select(time_poll_ticks)
+                .where(time_poll_ticks.c.poll_id == poll_id)
+                .order_by(time_poll_ticks.c.name, time_poll_ticks.c.member_id)
+            )
+            options: list[str] = json.loads(row.options)
+            per_option: list[list[tuple[str, str]]] = [[] for _ in options]
+            for tick in ticks:
+                if 0 <= tick.option_index < len(options):
+                    per_option[tick.option_index].append((tick.member_id, tick.name))
+        return TimePoll(
+            id=row.id,
+            group_id=row.group_id,
+            title=row.title,
+            timezone=row.timezone,
+            options=tuple(options),
+            created_by=row.created_by,
+            session_id=row.session_id,
+            ticks=tuple(tuple(people) for people in per_option),
+        )
+
+    async def toggle(self, poll_id: int, option: int, member_id: str, name: str) -> bool:
+        """Tick the option for the member, or untick it; True when it is ticked now."""
+        where = and_(
+            time_poll_ticks.c.poll_id == poll_id,
+            time_poll_ticks.c.option_index == option,
+            time_poll_ticks.c.member_id == member_id,
+        )
+        async with self.engine.begin() as connection:
+            removed = await connection.execute(delete(time_poll_ticks).where(where))
+            if removed.rowcount:
+                return False
+            await connection.execute(
+                insert(time_poll_ticks).values(
+                    poll_id=poll_id, option_index=option, member_id=member_id, name=name
+                )
+            )
+            return True
+
+    async def close(self, poll_id: int, session_id: int) -> bool:
+        """Mark the poll decided; False when it already was (a second pick)."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                update(time_polls)
+                .where(time_polls.c.id == poll_id, time_polls.c.session_id.is_(None))
+                .values(session_id=session_id)
+            )
+            return result.rowcount > 0

@@ -390,3 +390,32 @@ session_rsvps = Table(
     Column("attended", Boolean, nullable=True),
     Column("attended_at", UTCDateTime(), nullable=True),
 )
+
+# Finding a time for a session: each member ticks every option that fits them.
+time_polls = Table(
+    "time_polls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("options", Text, nullable=False),  # JSON list of local "YYYY-MM-DD HH:MM"
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    # The session made from it (`/session pick`), which also closes it.
+    Column("session_id", Integer, nullable=True),
+)
+
+time_poll_ticks = Table(
+    "time_poll_ticks",
+    metadata,
+    Column(
+        "poll_id",
+        Integer,
+        ForeignKey("time_polls.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("option_index", Integer, primary_key=True),
+    Column("member_id", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+)

@@ -1,4 +1,4 @@
-"""Study sessions and their RSVPs.
+"""Study sessions, their RSVPs, and polls for finding a time.
 
 Revision ID: 0012
 Revises: 0011
@@ -58,8 +58,39 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("session_id", "occurrence", "member_id", name="pk_session_rsvps"),
     )
 
+    op.create_table(
+        "time_polls",
+        sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
+        sa.Column("group_id", sa.String(200), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("timezone", sa.String(64), nullable=False),
+        sa.Column("options", sa.Text, nullable=False),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("session_id", sa.Integer, nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_time_polls"),
+    )
+    op.create_index("ix_time_polls_group_id", "time_polls", ["group_id"])
+    op.create_table(
+        "time_poll_ticks",
+        sa.Column("poll_id", sa.Integer, nullable=False),
+        sa.Column("option_index", sa.Integer, nullable=False),
+        sa.Column("member_id", sa.String(200), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"],
+            ["time_polls.id"],
+            name="fk_time_poll_ticks_poll_id_time_polls",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("poll_id", "option_index", "member_id", name="pk_time_poll_ticks"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("time_poll_ticks")
+    op.drop_index("ix_time_polls_group_id", table_name="time_polls")
+    op.drop_table("time_polls")
     op.drop_table("session_rsvps")
     op.drop_index("ix_study_sessions_group_id", table_name="study_sessions")
     op.drop_table("study_sessions")
