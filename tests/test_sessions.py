@@ -268,3 +268,35 @@ async def test_finding_a_time_then_picking_it(
         reply = await admin.send(bad)
         assert reply.is_error
         assert expected in reply_text(reply)
+
+
+async def test_cancelling_tells_those_going_and_editing_checks_the_creator(
+    app: Application, admin: Chat, clock: FakeClock
+) -> None:
+    clock.set(NOW)
+    bob = admin.as_member(PEOPLE[1])
+    await bob.send("/join")
+    card = await bob.send('/session add "Study night" thu 19:00 Europe/Berlin weekly')
+    await press(app, card, "Going to all", PEOPLE[0])
+    refused = await admin.as_member(PEOPLE[2]).send("/session edit 1 cap 3")
+    assert refused.is_error
+    assert "creator or an organizer" in reply_text(refused)
+    edited = reply_text(await bob.send('/session edit 1 where "Room 4"'))
+    assert "Where: Room 4" in edited
+    assert "Going (1/5): Ada" in reply_text(await bob.send("/session edit 1 cap 5"))
+    moved = reply_text(await bob.send("/session edit 1 when fri 18:00"))
+    assert "Fri 04 Dec 17:00 UTC" in moved
+
+    skipped = await admin.send("/session cancel 1 2026-12-04")
+    assert "cancelled" in reply_text(skipped)
+    outbox = FakeOutbox()
+    await tick(app, outbox)
+    told = [p for p in outbox.private if "cancelled" in (p.reply.title or "")]
+    assert [p.group_id for p in told] == [PEOPLE[0].id]
+    (session,) = await app.services.sessions.of_group("test:group")
+    assert session.skipped_dates == ("2026-12-04",)
+    ics = Calendar.from_ical((await admin.send("/session ics 1")).image.data)  # type: ignore[union-attr]
+    (event,) = ics.walk("VEVENT")
+    assert "EXDATE" in event
+    assert "cancelled" in reply_text(await admin.send("/session cancel 1"))
+    assert await app.services.sessions.of_group("test:group") == []
