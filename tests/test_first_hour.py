@@ -167,3 +167,20 @@ async def test_a_topic_used_up_says_so_and_suggests_the_least_covered(
     again = reply_text(await admin.send("/tip math"))
     assert f"You've seen all {count} Math and statistics tips, so they start over." in again
     assert "Least covered so far:" in again
+
+
+def test_make_stops_with_one_line_when_python_is_too_old(tmp_path: Path) -> None:
+    """`make run` with an old interpreter says which Python to use instead of failing later."""
+    root = Path(__file__).resolve().parent.parent
+    for name in ("Makefile", "pyproject.toml"):
+        (tmp_path / name).write_text((root / name).read_text())
+    old = tmp_path / "python3.9"
+    old.write_text("#!/bin/sh\n[ \"$1\" = -V ] && echo 'Python 3.9.2'\nexit 1\n")
+    old.chmod(0o755)
+    result = subprocess.run(
+        ["make", f"PYTHON={old}", "run"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "studybot needs Python 3.11 or newer" in result.stderr
+    assert "Python 3.9.2" in result.stderr
+    assert not (tmp_path / ".venv").exists()

@@ -61,6 +61,19 @@ class SubcommandSpec:
     name: str
     handler: SubcommandHandler
     permission: Permission = Permission.MEMBER
+    # What follows the subcommand's name (`<days> <HH:MM> [zone]`) and what it does: `/help`
+    # and the README's command table are written from these.
+    usage: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsageForm:
+    """One way to use a command, as `/help` and the README show it."""
+
+    usage: str  # the whole line, e.g. `/pairs join`
+    summary: str
+    organizers_only: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,17 +91,45 @@ class CommandSpec:
     examples: tuple[str, ...] = ()
     # Members are named in its text: Slack should send mentions as ids (`<@U1|ada>`).
     takes_mentions: bool = False
+    # For a command whose first word picks what it does without being a command group
+    # (`/pairs join`, `/me zone …`): each way to use it. Others derive theirs.
+    forms: tuple[UsageForm, ...] = ()
 
     def subcommand(self, name: str) -> SubcommandSpec | None:
         return next((sub for sub in self.subcommands if sub.name == name), None)
 
     @property
     def usage(self) -> str:
+        """The short form for an overview: `/tip [topic]`, `/schedule add|list|…`."""
+        if self.subcommands:
+            return f"/{self.name} " + "|".join(sub.name for sub in self.subcommands)
+        if self.forms:
+            return self.forms[0].usage
         words = [f"/{self.name}"]
         for option in self.options:
             label = f"{option.name}…" if option.rest else option.name
             words.append(f"<{label}>" if option.required else f"[{label}]")
         return " ".join(words)
+
+    @property
+    def usage_forms(self) -> tuple[UsageForm, ...]:
+        """Every way to use the command, each with what it does and who may."""
+        if self.subcommands:
+            return tuple(
+                UsageForm(
+                    usage=f"/{self.name} {sub.name} {sub.usage}".strip(),
+                    summary=sub.summary or self.description,
+                    organizers_only=self.organizer_only or sub.permission is Permission.ORGANIZER,
+                )
+                for sub in self.subcommands
+            )
+        if self.forms:
+            return self.forms
+        return (
+            UsageForm(
+                usage=self.usage, summary=self.description, organizers_only=self.organizer_only
+            ),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +149,7 @@ def command(
     details: str = "",
     examples: Iterable[str] = (),
     takes_mentions: bool = False,
+    forms: Iterable[UsageForm] = (),
 ) -> Callable[[CommandHandler], CommandHandler]:
     def attach(handler: CommandHandler) -> CommandHandler:
         spec = CommandSpec(
@@ -119,6 +161,7 @@ def command(
             details=details,
             examples=tuple(examples),
             takes_mentions=takes_mentions,
+            forms=tuple(forms),
         )
         setattr(handler, _COMMAND_ATTR, spec)
         return handler

@@ -239,14 +239,48 @@ CHECKIN = command_group(
     name="checkin",
     description="The weekly check-in: open it, answer it, see who answered.",
     subcommands=[
-        SubcommandSpec(name="open", handler=_open, permission=Permission.ORGANIZER),
-        SubcommandSpec(name="answer", handler=_answer),
-        SubcommandSpec(name="status", handler=_show_status),
+        SubcommandSpec(
+            name="open",
+            handler=_open,
+            permission=Permission.ORGANIZER,
+            usage="[48h]",
+            summary="open a check-in now, for 1 hour to 7 days (48 hours unless given)",
+        ),
+        SubcommandSpec(
+            name="answer",
+            handler=_answer,
+            summary="answer the open check-in in a form; change it until it closes",
+        ),
+        SubcommandSpec(
+            name="status", handler=_show_status, summary="how many answered, and who not yet"
+        ),
         # Anyone may read the questions; changing them is checked inside (organizers).
-        SubcommandSpec(name="questions", handler=_questions),
-        SubcommandSpec(name="close", handler=_close, permission=Permission.ORGANIZER),
-        SubcommandSpec(name="mentions", handler=_mentions, permission=Permission.ORGANIZER),
-        SubcommandSpec(name="delivery", handler=set_delivery, permission=Permission.ORGANIZER),
+        SubcommandSpec(
+            name="questions",
+            handler=_questions,
+            usage='["…" "…"]',
+            summary="show the questions; organizers set up to four",
+        ),
+        SubcommandSpec(
+            name="close",
+            handler=_close,
+            permission=Permission.ORGANIZER,
+            summary="close it now and post the digest",
+        ),
+        SubcommandSpec(
+            name="mentions",
+            handler=_mentions,
+            permission=Permission.ORGANIZER,
+            usage="on|off",
+            summary="let the reminder ping those who have not answered (off: names only)",
+        ),
+        SubcommandSpec(
+            name="delivery",
+            handler=set_delivery,
+            permission=Permission.ORGANIZER,
+            usage="dm|channel",
+            summary="dm: ask each roster member privately at the check-in's time in their zone",
+        ),
     ],
     details_option=OptionSpec(name="details", description="what the action needs", rest=True),
     details="`/checkin answer` opens a short form (you can change your answers until the "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.errors import UserError
 from bot.core.model import Context, Reply, Section, Visibility
-from bot.core.registry import CommandSpec, OptionSpec, Permission, Registry, command
+from bot.core.registry import CommandSpec, OptionSpec, Registry, command
 from bot.core.text import COMMAND_CUTOFF, closest
 from bot.features.services import CommandContext
 
@@ -23,8 +23,9 @@ INTRO = (
 async def help(ctx: CommandContext) -> Reply:  # noqa: A001 - the command is called help
     registry = ctx.services.registry
     name = ctx.text_arg("command")
+    console = ctx.invocation.platform == "console"
     if name is None:
-        return overview(registry)
+        return overview(registry, console=console)
     spec = registry.command(name.removeprefix("/").lower())
     if spec is None:
         names = [spec.name for spec in registry.commands]
@@ -34,51 +35,57 @@ async def help(ctx: CommandContext) -> Reply:  # noqa: A001 - the command is cal
             f"There is no command `/{name.removeprefix('/')}`.{guess}",
             hint="`/help` lists every command.",
         )
-    return detail(ctx, spec)
+    return detail(spec, ctx)
 
 
-def overview(registry: Registry) -> Reply:
+CONSOLE_KEYS = (
+    "In this terminal: `/press <n>` presses button n of the last reply, `/cancel` leaves a form "
+    "without saving, `/quit` or Ctrl-D leaves."
+)
+
+
+def overview(registry: Registry, *, console: bool = False) -> Reply:
     lines = []
     for spec in registry.commands:
         role = " (organizers)" if spec.organizer_only else ""
-        lines.append(f"`{spec.usage}`{role} — {spec.description}")
+        lines.append(f"`{spec.usage}` — {spec.description}{role}")
+    parts: list[Section | Context] = [Section(text=INTRO), Section(text="\n".join(lines))]
+    parts.append(Context(text="`/help <command>` shows every way to use one command."))
+    if console:
+        parts.append(Context(text=CONSOLE_KEYS))
     return Reply(
         title="studybot commands",
-        parts=(
-            Section(text=INTRO),
-            Section(text="\n".join(lines)),
-            Context(text="`/help <command>` explains one command in detail."),
-        ),
+        parts=tuple(parts),
         visibility=Visibility.PRIVATE,
         summary="studybot commands",
     )
 
 
-def detail(ctx: CommandContext, spec: CommandSpec) -> Reply:
-    parts: list[Section | Context] = [Section(heading="Usage", text=f"`{spec.usage}`")]
-    parts.append(Section(text=spec.details or spec.description))
-    option_lines = [_describe_option(ctx, option) for option in spec.options]
-    if option_lines:
-        parts.append(Section(heading="Options", text="\n".join(option_lines)))
-    if spec.subcommands and not spec.organizer_only:
-        only = [sub.name for sub in spec.subcommands if sub.permission is Permission.ORGANIZER]
-        if only:
-            parts.append(Context(text="Organizers only: " + ", ".join(f"`{n}`" for n in only)))
+def usage_lines(spec: CommandSpec) -> list[str]:
+    """`usage` — what it does (organizers): the same lines /help and the README show."""
+    return [
+        f"`{form.usage}` — {form.summary}" + (" (organizers)" if form.organizers_only else "")
+        for form in spec.usage_forms
+    ]
+
+
+def detail(spec: CommandSpec, ctx: CommandContext) -> Reply:
+    parts: list[Section | Context] = [
+        Section(heading="Usage", text="\n".join(usage_lines(spec))),
+        Section(text=spec.details or spec.description),
+    ]
+    choices = [
+        f"• {option.name}: " + ", ".join(option.choices(ctx.services))
+        for option in spec.options
+        if option.choices is not None and not spec.subcommands and not spec.forms
+    ]
+    if choices:
+        parts.append(Section(heading="Choices", text="\n".join(choices)))
     if spec.examples:
         parts.append(Section(heading="Examples", text="\n".join(f"`{e}`" for e in spec.examples)))
-    if spec.organizer_only:
-        parts.append(Context(text="Only the group's organizers can use this command."))
     return Reply(
         title=f"/{spec.name}: {spec.description}",
         parts=tuple(parts),
         visibility=Visibility.PRIVATE,
         summary=f"/{spec.name}",
     )
-
-
-def _describe_option(ctx: CommandContext, option: OptionSpec) -> str:
-    needed = "required" if option.required else "optional"
-    line = f"• {option.name} ({needed}): {option.description}"
-    if option.choices is not None:
-        line += " — one of: " + ", ".join(option.choices(ctx.services))
-    return line

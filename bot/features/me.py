@@ -6,7 +6,7 @@ from bot.core.errors import UserError
 from bot.core.hours import HOURS_HELP, parse_hours, stored_hours
 from bot.core.instants import instant
 from bot.core.model import Button, Context, Reply, Section, Visibility
-from bot.core.registry import OptionSpec, action, command
+from bot.core.registry import OptionSpec, UsageForm, action, command
 from bot.core.time import parse_zone, suggest_zone_completion
 from bot.features.services import ActionContext, CommandContext
 
@@ -37,6 +37,22 @@ SETTINGS = ("zone", "dm", "hours", "forget")
     "apply in every group on this platform. `/me forget` deletes your answers, votes and "
     "settings in this group (it asks first).",
     examples=("/me", "/me zone Asia/Kolkata", "/me dm off", "/me hours 08:00-21:30", "/me forget"),
+    forms=(
+        UsageForm(usage="/me", summary="your settings"),
+        UsageForm(
+            usage="/me zone <Area/City>",
+            summary="your time zone, for reminders, check-ins and your streak",
+        ),
+        UsageForm(usage="/me dm on|off", summary="private messages from studybot on or off"),
+        UsageForm(
+            usage="/me hours <HH:MM-HH:MM>|off",
+            summary="the local hours in which private messages may arrive",
+        ),
+        UsageForm(
+            usage="/me forget",
+            summary="after a confirmation, erase your answers, votes and place in this group",
+        ),
+    ),
 )
 async def me(ctx: CommandContext) -> Reply:
     setting = ctx.text_arg("setting")

@@ -8,7 +8,7 @@ from bot.core.errors import PermissionDenied, UserError
 from bot.core.instants import instant
 from bot.core.mentions import read_member
 from bot.core.model import Context, Reply, Section, Visibility
-from bot.core.registry import OptionSpec, command
+from bot.core.registry import OptionSpec, UsageForm, command
 from bot.features.services import CommandContext, Services
 
 ORGANIZER_SOURCES = (
@@ -134,6 +134,17 @@ async def _last_activity(services: Services, group_id: str) -> dict[str, datetim
     details="Organizers run the group's rhythm: schedules, check-ins, `/report`, `/roadmap set`. "
     + ORGANIZER_SOURCES,
     examples=("/organizers", "/organizers add @ada", "/organizers remove @ada"),
+    forms=(
+        UsageForm(usage="/organizers", summary="who organizes the group"),
+        UsageForm(
+            usage="/organizers add @member",
+            summary="make a member an organizer",
+            organizers_only=True,
+        ),
+        UsageForm(
+            usage="/organizers remove @member", summary="take the role back", organizers_only=True
+        ),
+    ),
     takes_mentions=True,
 )
 async def organizers(ctx: CommandContext) -> Reply:

@@ -18,7 +18,7 @@ from bot.core.instants import instant
 from bot.core.mentions import member_in_group_scope
 from bot.core.model import Button, Context, Reply, Section, Visibility
 from bot.core.private import PrivateDelivery, PrivatePost
-from bot.core.registry import OptionSpec, action, command
+from bot.core.registry import OptionSpec, UsageForm, action, command
 from bot.core.scheduled import DecidesNothingAtClaim, ScheduledOccurrence, ScheduledPost
 from bot.core.text import truncate
 from bot.features.pairs_matching import Candidate, match, shared_intervals
@@ -55,6 +55,19 @@ MET_LABELS = {"yes": "Yes", "not_yet": "Not yet", "couldnt": "We couldn't"}
     "Organizers: `/pairs round` matches now, `/pairs size 3` makes trios, `/schedule add pairs "
     "mon 09:00` runs a round every week.",
     examples=("/pairs join", "/pairs", "/pairs skip", "/pairs round", "/pairs size 3"),
+    forms=(
+        UsageForm(
+            usage="/pairs",
+            summary="your partner this round, your last rounds and how often you met",
+        ),
+        UsageForm(usage="/pairs join", summary="take part in the weekly rounds"),
+        UsageForm(usage="/pairs leave", summary="stop taking part"),
+        UsageForm(usage="/pairs skip", summary="sit out the next round only"),
+        UsageForm(usage="/pairs round", summary="match everyone now", organizers_only=True),
+        UsageForm(
+            usage="/pairs size 2|3", summary="pairs or groups of three", organizers_only=True
+        ),
+    ),
 )
 async def pairs(ctx: CommandContext) -> Reply:
     services, invocation = ctx.services, ctx.invocation

@@ -9,7 +9,7 @@ from bot.core.arguments import split_words
 from bot.core.errors import UserError
 from bot.core.instants import instant
 from bot.core.model import Button, Context, Image, Reply, Section, Visibility
-from bot.core.registry import OptionSpec, action, command
+from bot.core.registry import OptionSpec, UsageForm, action, command
 from bot.core.time import parse_duration
 from bot.features.charts import bar_chart_png
 from bot.features.private_notes import joined_by_taking_part
@@ -44,6 +44,18 @@ USAGE = '/poll "question" "option" "option" … [anonymous] [closes 2h|30m|3d]'
         "/poll Which day suits you? Monday Thursday",
         "/poll list",
         "/poll close 3",
+    ),
+    forms=(
+        UsageForm(
+            usage='/poll "<question>" "<option>" … [anonymous] [closes 2h]',
+            summary="a poll with 2 to 10 buttons, one vote each (vote again to change), a live "
+            "tally and a chart when it closes; `anonymous` stores no names",
+        ),
+        UsageForm(usage="/poll list", summary="the open polls with their ids"),
+        UsageForm(
+            usage="/poll close [id]",
+            summary="close one early (its creator or an organizer); without an id, your newest",
+        ),
     ),
 )
 async def poll(ctx: CommandContext) -> Reply:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
 from bot.core.model import Context, Image, Reply, Section, Visibility
-from bot.core.registry import OptionSpec, command
+from bot.core.registry import OptionSpec, UsageForm, command
 from bot.core.time import parse_zone
 from bot.features.charts import bar_chart_png
 from bot.features.services import CommandContext, Services
@@ -68,6 +68,17 @@ def streak(active: set[date], paused: set[date], current: date) -> int:
     "schedules were paused, keep it intact. `/progress group` charts how many members took "
     "part each week.",
     examples=("/progress", "/progress group", "/progress zone Asia/Kolkata"),
+    forms=(
+        UsageForm(
+            usage="/progress",
+            summary="your streak, the weeks you took part and the roadmap weeks you marked done",
+        ),
+        UsageForm(usage="/progress group", summary="a chart of members taking part, week by week"),
+        UsageForm(
+            usage="/progress zone <Area/City>",
+            summary="the zone your weeks are counted in (the same as /me zone)",
+        ),
+    ),
 )
 async def progress(ctx: CommandContext) -> Reply:
     services, invocation = ctx.services, ctx.invocation
@@ -148,6 +159,13 @@ async def group_progress(services: Services, group_id: str, zone: ZoneInfo) -> R
         OptionSpec(name="until", description="a date like 2026-12-24, or `off`", required=True)
     ],
     examples=("/snooze 2026-12-24", "/snooze off"),
+    forms=(
+        UsageForm(
+            usage="/snooze <YYYY-MM-DD>",
+            summary="no reminders until the end of that day; your streak is kept",
+        ),
+        UsageForm(usage="/snooze off", summary="reminders again from now"),
+    ),
 )
 async def snooze(ctx: CommandContext) -> Reply:
     services, invocation = ctx.services, ctx.invocation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.model import Button, Context, Reply, Section
-from bot.core.registry import OptionKind, OptionSpec, command
+from bot.core.registry import OptionKind, OptionSpec, UsageForm, command
 from bot.features.services import CommandContext
 from bot.features.tip import ANOTHER_TIP_ACTION
 from content.catalog import Catalog
@@ -30,6 +30,17 @@ OVERVIEW_TITLE = "Your {weeks}-week move from software engineer to ML engineer"
     "`/roadmap set 4` (organizers) moves the group to week 4: the next nudge and check-in "
     "are about it.",
     examples=("/roadmap", "/roadmap 3", "/roadmap set 4"),
+    forms=(
+        UsageForm(usage="/roadmap", summary="the whole plan, with the group's week marked"),
+        UsageForm(
+            usage="/roadmap <week>", summary="one week: goal, concepts, exercise, check-in question"
+        ),
+        UsageForm(
+            usage="/roadmap set <week>",
+            summary="move the group to that week; the next nudge is about it",
+            organizers_only=True,
+        ),
+    ),
 )
 async def roadmap(ctx: CommandContext) -> Reply:
     services = ctx.services

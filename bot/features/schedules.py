@@ -261,21 +261,29 @@ def _no_more(words: list[str], action: str) -> None:
         raise UserError(f"`/schedule {action}` takes nothing more.")
 
 
-def _organizer(name: str, handler: SubcommandHandler) -> SubcommandSpec:
-    return SubcommandSpec(name=name, handler=handler, permission=Permission.ORGANIZER)
+def _organizer(name: str, handler: SubcommandHandler, usage: str, summary: str) -> SubcommandSpec:
+    return SubcommandSpec(
+        name=name, handler=handler, permission=Permission.ORGANIZER, usage=usage, summary=summary
+    )
 
 
 SCHEDULE = command_group(
     name="schedule",
-    description="Set, list, pause, resume and remove the group's schedules (organizers).",
+    description="Set, list, pause, resume and remove the group's schedules.",
     subcommands=[
-        _organizer("add", _add),
-        _organizer("list", _list),
-        _organizer("pause", _pause),
-        _organizer("resume", _resume),
-        _organizer("remove", _remove),
-        _organizer("timezone", _timezone),
-        _organizer("status", _status),
+        _organizer(
+            "add",
+            _add,
+            "<nudge|checkin|poll|report|pairs> <days> <HH:MM> [zone]",
+            "a weekly learning nudge, check-in, progress poll, organizer report or pairs "
+            "round; days like `mon,thu`, `mon-fri`, `weekdays`, `daily`",
+        ),
+        _organizer("list", _list, "", "every schedule of the group, with its id"),
+        _organizer("pause", _pause, "<id>", "pause one (members' streaks are kept meanwhile)"),
+        _organizer("resume", _resume, "<id>", "resume a paused one"),
+        _organizer("remove", _remove, "<id>", "remove one"),
+        _organizer("timezone", _timezone, "<Area/City>", "the group's default time zone"),
+        _organizer("status", _status, "", "the last deliveries of each schedule and how they went"),
     ],
     details_option=OptionSpec(
         name="details",

@@ -222,16 +222,55 @@ SESSION = command_group(
     name="session",
     description="Study sessions: add one, RSVP, see what's coming, get a calendar file.",
     subcommands=[
-        SubcommandSpec(name="add", handler=_add),
-        SubcommandSpec(name="list", handler=_list),
-        SubcommandSpec(name="show", handler=_show),
-        SubcommandSpec(name="cancel", handler=_cancel),
-        SubcommandSpec(name="edit", handler=_edit),
-        SubcommandSpec(name="ics", handler=_ics),
-        SubcommandSpec(name="feed", handler=_feed),
-        SubcommandSpec(name="remind", handler=set_reminders),
-        SubcommandSpec(name="when", handler=start_time_poll),
-        SubcommandSpec(name="pick", handler=pick_time),
+        SubcommandSpec(
+            name="add",
+            handler=_add,
+            usage=ADD_USAGE.removeprefix("/session add "),
+            summary="a study session (roster members): a card with Going, Maybe, Can't, the "
+            "cap and the waitlist; times show in each reader's zone",
+        ),
+        SubcommandSpec(name="list", handler=_list, summary="sessions coming up, with counts"),
+        SubcommandSpec(name="show", handler=_show, usage="<id>", summary="a session's card"),
+        SubcommandSpec(
+            name="cancel",
+            handler=_cancel,
+            usage="<id> [YYYY-MM-DD]",
+            summary="cancel it, or one date of a series (its creator or an organizer); those "
+            "going are told",
+        ),
+        SubcommandSpec(
+            name="edit",
+            handler=_edit,
+            usage="<id> when|where|cap …",
+            summary="change its time, place or cap (its creator or an organizer)",
+        ),
+        SubcommandSpec(name="ics", handler=_ics, usage="<id>", summary="a calendar file"),
+        SubcommandSpec(
+            name="feed",
+            handler=_feed,
+            usage="[reset]",
+            summary="a secret calendar feed URL of the group's sessions (organizers); `reset` "
+            "retires the old one",
+        ),
+        SubcommandSpec(
+            name="remind",
+            handler=set_reminders,
+            usage="[1h,24h]",
+            summary="when those going are reminded privately (organizers)",
+        ),
+        SubcommandSpec(
+            name="when",
+            handler=start_time_poll,
+            usage='"<title>" "<YYYY-MM-DD HH:MM>" …',
+            summary="find a time: members tick every option (2 to 10) that fits",
+        ),
+        SubcommandSpec(
+            name="pick",
+            handler=pick_time,
+            usage="<poll> <n>",
+            summary="make the session from option n and tell those it fits (the poll's "
+            "creator or an organizer)",
+        ),
     ],
     details_option=OptionSpec(name="details", description="what the action needs", rest=True),
     details=f"`{ADD_USAGE}`: the day is a date or the next weekday; the zone defaults to the "

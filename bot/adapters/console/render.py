@@ -24,7 +24,7 @@ def render(reply: Reply, zone: ZoneInfo | None = None) -> RenderableType:
         elif isinstance(part, Columns):
             body.append(_columns(part, zone))
         elif isinstance(part, Context):
-            body.append(Text(plain_text(part.text, zone), style="dim"))
+            body.append(_inline(plain_text(part.text, zone), base="dim"))
         else:  # pragma: no cover - guarded by test_every_part_renders
             raise TypeError(f"the console cannot render {type(part).__name__}")
         body.append(Text(""))
@@ -42,12 +42,15 @@ def render_buttons(buttons: tuple[Button, ...]) -> str:
     return f"{labels}   (type /press <number>)"
 
 
-def _inline(text: str) -> Text:
-    # Only `code` spans get a style. Text is never parsed as markup, so a member's [brackets]
-    # or *stars* print exactly as typed.
+def _inline(text: str, *, base: str = "") -> Text:
+    # Only `code` spans get a style (their backticks are dropped). Text is never parsed as
+    # markup, so a member's [brackets] or *stars* print exactly as typed. An odd backtick (a
+    # member typed one) is kept as it is.
+    if text.count("`") % 2:
+        return Text(text, style=base)
     rendered = Text()
     for index, piece in enumerate(text.split("`")):
-        rendered.append(piece, style="bold cyan" if index % 2 else "")
+        rendered.append(piece, style="bold cyan" if index % 2 else base)
     return rendered
 
 
