@@ -100,12 +100,60 @@ def render(text: str, registry: Registry) -> str:
     return text
 
 
+GALLERY = README.parent / "docs" / "charts"
+
+
+def chart_gallery() -> dict[str, bytes]:
+    """The charts studybot draws, with the hard cases (a long title, accents, Cyrillic, CJK,
+    an emoji), to be looked at as images: docs/charts/."""
+    from bot.features.charts import bar_chart_png, column_chart_png
+
+    weeks = ["05 Oct", "12 Oct", "19 Oct", "26 Oct", "02 Nov", "09 Nov", "16 Nov", "23 Nov"]
+    return {
+        "poll-results.png": bar_chart_png(
+            "Which topic should we study next, now that everyone has finished the first "
+            "project? 📈",
+            [
+                "Statistik für Einsteiger",
+                "Глубокое обучение",
+                "深層学習 (deep learning)",
+                "MLOps 🚀",
+            ],
+            [3, 5, 2, 0],
+        ),
+        "group-progress.png": column_chart_png(
+            "Members taking part, week by week",
+            weeks,
+            [2, 4, 5, 5, 3, 6, 7, 6],
+            unit="members",
+        ),
+        "organizer-report.png": column_chart_png(
+            "Members taking part, this week and the four before",
+            weeks[-5:],
+            [5, 3, 6, 7, 4],
+            unit="members",
+        ),
+    }
+
+
+def write_gallery(folder: Path = GALLERY) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in chart_gallery().items():
+        path = folder / name
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
 def main() -> None:
     from bot.features import feature_modules
 
     registry = Registry.collect(feature_modules())
     README.write_text(render(README.read_text(), registry))
     print(f"wrote {README}")
+    for path in write_gallery():
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

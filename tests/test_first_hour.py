@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.app import Application
+from bot.core.model import ActionPress
+from bot.features.checkins import SUBMIT_ACTION
 from tests.chat import Chat, reply_text
+from tests.conftest import ADMIN
+from tests.fakes.clock import FakeClock
 from tests.test_cli import studybot
 
 
@@ -184,3 +189,50 @@ def test_make_stops_with_one_line_when_python_is_too_old(tmp_path: Path) -> None
     assert "studybot needs Python 3.11 or newer" in result.stderr
     assert "Python 3.9.2" in result.stderr
     assert not (tmp_path / ".venv").exists()
+
+
+async def test_snooze_and_progress_agree_on_the_day_and_name_the_zone(
+    admin: Chat, clock: FakeClock
+) -> None:
+    """A member east of the group's zone: both replies use their zone and say which."""
+    clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=UTC))
+    await admin.send("/me zone Pacific/Auckland")
+    snoozed = reply_text(await admin.send("/snooze 2026-12-24"))
+    assert "Snoozed until the end of Thu 24 Dec (Pacific/Auckland)" in snoozed
+    progress = reply_text(await admin.send("/progress"))
+    assert "Snoozed until the end of Thu 24 Dec (Pacific/Auckland)." in progress
+
+
+async def test_a_long_check_in_answer_is_refused_whole_not_cut(
+    admin: Chat, app: Application
+) -> None:
+    await admin.send("/checkin open")
+    long_answer = "x" * 3001
+    reply = await app.dispatcher.press(
+        ActionPress(
+            action_id=SUBMIT_ACTION,
+            value="1",
+            member=ADMIN,
+            group_id="test:group",
+            platform="test",
+            fields=(("q0", long_answer), ("confidence", "3")),
+        )
+    )
+    assert reply.is_error
+    assert "Answer 1 is 3,001 characters; the limit is 3,000. Nothing was saved." in reply_text(
+        reply
+    )
+    assert await app.services.checkins.answers(1) == []
+    fits = await app.dispatcher.press(
+        ActionPress(
+            action_id=SUBMIT_ACTION,
+            value="1",
+            member=ADMIN,
+            group_id="test:group",
+            platform="test",
+            fields=(("q0", "y" * 3000),),
+        )
+    )
+    assert not fits.is_error
+    (saved,) = await app.services.checkins.answers(1)
+    assert len(saved.answers[0]) == 3000

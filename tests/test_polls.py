@@ -133,7 +133,7 @@ async def test_closing_posts_results_with_a_real_chart(admin: Chat, app: Applica
     png = results.image.data
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert (width, height) == (640, 340)
+    assert (width, height) == (1280, 680)  # 2x for high-density screens
     import matplotlib.image
 
     pixels = matplotlib.image.imread(io.BytesIO(png), format="png")

@@ -132,12 +132,20 @@ async def test_done_votes_on_progress_polls_count_as_completed_weeks(
     assert "Roadmap weeks you marked done: 2" in reply_text(await admin.send("/progress"))
 
 
-async def test_group_progress_is_a_chart(admin: Chat, app: Application) -> None:
+async def test_group_progress_is_a_chart_from_the_groups_first_week(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
     await answer_checkin(admin, app)
     reply = await admin.send("/progress group")
     assert reply.image is not None
     assert reply.image.data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert reply_text(reply).count("Week of") == 8
+    assert reply_text(reply).count("Week of") == 1  # the group started this week
+    clock.advance(timedelta(weeks=3))
+    text = reply_text(await admin.send("/progress group"))
+    assert text.count("Week of") == 4
+    assert "Week of 05 Jan: 1" in text
+    clock.advance(timedelta(weeks=20))
+    assert reply_text(await admin.send("/progress group")).count("Week of") == 8  # at most
 
 
 @pytest.mark.parametrize(

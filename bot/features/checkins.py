@@ -9,7 +9,6 @@ from bot.core.instants import instant
 from bot.core.mentions import member_in_group_scope
 from bot.core.model import Button, Context, Form, FormField, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, Permission, SubcommandSpec, action, command_group
-from bot.core.text import truncate
 from bot.core.time import parse_duration
 from bot.features.checkin_delivery import set_delivery
 from bot.features.checkin_digest import digest, not_answered
@@ -21,7 +20,8 @@ ANSWER_ACTION = "checkin:answer"
 SUBMIT_ACTION = "checkin:submit"
 DEFAULT_WINDOW = timedelta(hours=48)
 MAX_QUESTIONS, MAX_QUESTION = 4, 200
-MAX_ANSWER = 1000
+# Slack's modal text input takes up to 3,000 characters (Discord's 4,000): accept all of it.
+MAX_ANSWER = 3000
 CONFIDENCE_FIELD = "confidence"
 CONFIDENCE_LABEL = "How confident do you feel about the material, 1 (lost) to 5 (solid)?"
 
@@ -142,10 +142,15 @@ async def _checkin_of(ctx: ActionContext) -> Checkin:
 async def submit(ctx: ActionContext) -> Reply:
     item = await _checkin_of(ctx)
     press, services = ctx.press, ctx.services
-    answers = tuple(
-        truncate(press.field(f"q{index}").strip(), MAX_ANSWER)
-        for index in range(len(item.questions))
-    )
+    answers = tuple(press.field(f"q{index}").strip() for index in range(len(item.questions)))
+    for number, text in enumerate(answers, start=1):
+        if len(text) > MAX_ANSWER:
+            # Never cut an answer silently: say so, and keep nothing half-saved.
+            raise UserError(
+                f"Answer {number} is {len(text):,} characters; the limit is {MAX_ANSWER:,}. "
+                "Nothing was saved.",
+                hint="Shorten it and send the form again.",
+            )
     raw = press.field(CONFIDENCE_FIELD).strip()
     confidence = None
     if raw:

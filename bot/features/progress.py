@@ -10,7 +10,7 @@ from bot.core.errors import UserError
 from bot.core.model import Context, Image, Reply, Section, Visibility
 from bot.core.registry import OptionSpec, UsageForm, command
 from bot.core.time import parse_zone
-from bot.features.charts import bar_chart_png
+from bot.features.charts import column_chart_png
 from bot.features.services import CommandContext, Services
 from bot.store.progress import Break
 
@@ -117,7 +117,7 @@ async def progress(ctx: CommandContext) -> Reply:
     parts: list[Section | Context] = [Section(text="\n".join(lines))]
     if snoozed is not None:
         last_day = (snoozed - timedelta(seconds=1)).astimezone(zone)
-        parts.append(Context(text=f"Snoozed until the end of {last_day:%a %d %b}."))
+        parts.append(Context(text=f"Snoozed until the end of {last_day:%a %d %b} ({zone.key})."))
     parts.append(Context(text=f"Weeks are counted in {zone.key}. /progress group for the group."))
     return Reply(
         title=f"{member.name}'s progress", parts=tuple(parts), visibility=Visibility.PRIVATE
@@ -127,9 +127,13 @@ async def progress(ctx: CommandContext) -> Reply:
 async def group_progress(services: Services, group_id: str, zone: ZoneInfo) -> Reply:
     now = services.clock()
     this_week = week_of(now, zone)
-    weeks = [this_week - timedelta(days=7 * n) for n in range(CHART_WEEKS - 1, -1, -1)]
+    activity = await services.progress.activity(group_id)
+    # From the group's first week with anyone taking part, at most CHART_WEEKS back.
+    first = min((week_of(at, zone) for _, at in activity), default=this_week)
+    start = max(first, this_week - timedelta(days=7 * (CHART_WEEKS - 1)))
+    weeks = [start + timedelta(days=7 * n) for n in range((this_week - start).days // 7 + 1)]
     per_week: dict[date, set[str]] = {week: set() for week in weeks}
-    for member_id, at in await services.progress.activity(group_id):
+    for member_id, at in activity:
         week = week_of(at, zone)
         if week in per_week:
             per_week[week].add(member_id)
@@ -141,13 +145,18 @@ async def group_progress(services: Services, group_id: str, zone: ZoneInfo) -> R
     image = None
     if any(counts):
         image = Image(
-            data=bar_chart_png("Members taking part, week by week", labels, counts),
+            data=column_chart_png(
+                "Members taking part, week by week", labels, counts, unit="members"
+            ),
             filename=f"group-progress-{services.clock().date().isoformat()}.png",
             alt="Bar chart of members taking part each week",
         )
     return Reply(
         title="Group progress",
-        parts=(Section(text=lines), Context(text="Check-in answers and named poll votes.")),
+        parts=(
+            Section(text=lines),
+            Context(text="Check-in answers, named poll votes, partner meetings and sessions."),
+        ),
         image=image,
     )
 
@@ -173,7 +182,9 @@ async def snooze(ctx: CommandContext) -> Reply:
     group = await services.store.ensure_group(
         invocation.group_id, platform=invocation.platform, now=now
     )
-    zone = ZoneInfo(group.timezone)
+    # The same rule as /progress: the member's own zone, else the group's, and it is named.
+    own = (await services.members.settings(invocation.member.id)).timezone
+    zone = ZoneInfo(own or group.timezone)
     raw = str(ctx.text_arg("until"))
     if raw.lower() == "off":
         await services.progress.end_member_break(invocation.group_id, invocation.member.id, now=now)
@@ -191,7 +202,7 @@ async def snooze(ctx: CommandContext) -> Reply:
         invocation.group_id, invocation.member.id, starts_at=now, ends_at=until
     )
     return Reply(
-        title=f"Snoozed until the end of {day:%a %d %b}",
+        title=f"Snoozed until the end of {day:%a %d %b} ({zone.key})",
         parts=(
             Context(
                 text="No reminders until then, and your streak is kept. "

@@ -11,7 +11,7 @@ from bot.core.model import Context, Image, Reply, Section, Visibility
 from bot.core.private import PrivateDelivery, PrivatePost
 from bot.core.registry import command
 from bot.core.scheduled import DecidesNothingAtClaim, ScheduledOccurrence, ScheduledPost
-from bot.features.charts import bar_chart_png
+from bot.features.charts import column_chart_png
 from bot.features.checkin_digest import NO_BLOCKERS, average_confidence, listed
 from bot.features.progress import week_of
 from bot.features.services import CommandContext, Services
@@ -94,8 +94,11 @@ async def build_report(services: Services, group_id: str) -> Reply:
     image = None
     if any(counts):
         image = Image(
-            data=bar_chart_png(
-                "Members taking part, this week and the four before", labels, counts
+            data=column_chart_png(
+                "Members taking part, this week and the four before",
+                labels,
+                counts,
+                unit="members",
             ),
             filename=f"report-{now.date().isoformat()}.png",
             alt="Bar chart of members taking part in each of the last five weeks",
