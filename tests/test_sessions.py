@@ -300,3 +300,53 @@ async def test_cancelling_tells_those_going_and_editing_checks_the_creator(
     assert "EXDATE" in event
     assert "cancelled" in reply_text(await admin.send("/session cancel 1"))
     assert await app.services.sessions.of_group("test:group") == []
+
+
+async def test_through_slack_reminders_arrive_once_each_by_dm(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from bot.adapters.slack.adapter import SlackAdapter
+    from bot.app import build_application
+    from tests.fakes.slack.server import FakeSlack, action_payload, form
+    from tests.test_slack_adapter import command, send, slack_settings
+
+    slack = await FakeSlack(admins={"UADMIN"}).start()
+    app = await build_application(slack_settings(tmp_path, slack), clock=clock)
+    adapter = SlackAdapter(
+        settings=app.settings, dispatcher=app.dispatcher, engine=app.services.store.engine
+    )
+    await adapter.start(host="127.0.0.1", port=0)
+    try:
+        clock.set(NOW)
+        card = await command(adapter, slack, PAPER_CLUB, user="UADMIN")
+        assert "<!date^1796319000^{date_short_pretty} {time}|" in json.dumps(card)
+        going = next(
+            element
+            for block in card["blocks"]
+            if block["type"] == "actions"
+            for element in block["elements"]
+            if element["text"]["text"] == "Going"
+        )
+        payload = action_payload(
+            going["action_id"], going["value"], response_url=slack.response_url("rsvp"), user="U5"
+        )
+        assert (await send(adapter, form({"payload": json.dumps(payload)})))[0] == 200
+        await slack.wait_for(lambda: any(name == "rsvp" for name, _ in slack.responses))
+        start = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
+        service = app.scheduler({"slack": adapter})
+        for moment in (
+            start - timedelta(hours=24),
+            start - timedelta(hours=24) + timedelta(seconds=20),
+            start - timedelta(hours=1),
+            start - timedelta(minutes=59),
+        ):
+            clock.set(moment)
+            await service.tick()
+            await service.drain()
+        reminders = [m for m in slack.dms_to("U5") if "Paper club starts soon" in m["text"]]
+        assert len(reminders) == 2
+        assert "<!date^1796319000^" in json.dumps(reminders[0])
+    finally:
+        await adapter.stop()
+        await app.close()
+        await slack.stop()
