@@ -93,3 +93,17 @@ def test_members_without_hours_count_as_eight_to_ten() -> None:
     ada = Candidate(member_id="ada", zone=ZoneInfo("Europe/Berlin"))
     bob = Candidate(member_id="bob", zone=ZoneInfo("Europe/Berlin"))
     assert overlap_minutes((ada, bob), DAY) == 14 * 60
+
+
+def test_a_large_group_is_matched_in_chunks_covering_everyone_once() -> None:
+    zones = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata"]
+    people = [Candidate(member_id=f"m{n:03d}", zone=ZoneInfo(zones[n % 4])) for n in range(401)]
+    groups = match(people, day=DAY, seed="big")
+    members = [m for group in groups for m in group]
+    assert sorted(members) == sorted(c.member_id for c in people)
+    assert sorted(len(group) for group in groups).count(3) == 1  # one odd member: one trio
+    assert all(len(group) in (2, 3) for group in groups)
+    # Chunked by when members' days start: partners share a zone here.
+    same_zone = sum(1 for g in groups if len({int(m[1:]) % 4 for m in g}) == 1)
+    assert same_zone >= len(groups) - 3
+    assert match(people, day=DAY, seed="big") == groups

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.db import WRITE_INTENT
 from bot.store.tables import groups, pair_assignments, pair_optins, pair_rounds
 
 MET_ANSWERS = ("yes", "not_yet", "couldnt")
@@ -47,10 +47,6 @@ class MemberRound:
     started_at: datetime
     partners: tuple[str, ...]  # names
     met: str | None
-
-
-# Given the opted-in members not skipping, decide the teams (member ids).
-Matcher = Callable[[Sequence[OptIn]], list[tuple[str, ...]]]
 
 
 class PairStore:
@@ -129,39 +125,36 @@ class PairStore:
                 teams.setdefault((row.round_id, row.team), []).append(row.member_id)
         return [tuple(sorted(members)) for members in teams.values()]
 
-    async def start_round(
-        self, group_id: str, *, key: str, now: datetime, match: Matcher
-    ) -> Round | None:
-        """Make the round `key` once: read who takes part, let `match` decide, store the teams
-        and clear the skips, in one transaction. A round that exists is returned as it is
-        (created=False). None when fewer than two members take part (nothing is stored)."""
-        async with self.engine.connect() as raw:
-            connection = await raw.execution_options(**{WRITE_INTENT: True})
-            async with connection.begin():
-                existing = (
-                    await connection.execute(select(pair_rounds).where(pair_rounds.c.key == key))
-                ).first()
-                if existing is not None:
-                    teams = await self._teams(connection, existing.id)
-                    return Round(
-                        id=existing.id,
-                        group_id=existing.group_id,
-                        key=key,
-                        started_at=existing.started_at,
-                        teams=teams,
-                        created=False,
-                    )
-                rows = await connection.execute(
-                    select(pair_optins)
-                    .where(pair_optins.c.group_id == group_id)
-                    .order_by(pair_optins.c.member_id)
-                )
-                everyone = [
-                    OptIn(member_id=r.member_id, name=r.name, skipping=r.skipping) for r in rows
-                ]
-                taking_part = [person for person in everyone if not person.skipping]
-                if len(taking_part) < 2:
-                    return None
+    async def round_by_key(self, key: str) -> Round | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(select(pair_rounds).where(pair_rounds.c.key == key))
+            ).first()
+            if row is None:
+                return None
+            teams = await self._teams(connection, row.id)
+        return Round(
+            id=row.id,
+            group_id=row.group_id,
+            key=key,
+            started_at=row.started_at,
+            teams=teams,
+            created=False,
+        )
+
+    async def store_round(
+        self,
+        group_id: str,
+        *,
+        key: str,
+        now: datetime,
+        teams: Sequence[Sequence[str]],
+        names: dict[str, str],
+    ) -> Round:
+        """Store the round `key` with its teams and clear the skips, in one transaction; if
+        another process stored that key first, theirs is returned (created=False)."""
+        try:
+            async with self.engine.begin() as connection:
                 size = (
                     await connection.execute(
                         select(groups.c.pairs_size).where(groups.c.id == group_id)
@@ -173,8 +166,6 @@ class PairStore:
                     .returning(pair_rounds.c.id)
                 )
                 round_id = int(made.scalar_one())
-                names = {person.member_id: person.name for person in everyone}
-                matched = match(taking_part)
                 await connection.execute(
                     insert(pair_assignments),
                     [
@@ -184,7 +175,7 @@ class PairStore:
                             "name": names[member_id],
                             "team": number,
                         }
-                        for number, team in enumerate(matched, start=1)
+                        for number, team in enumerate(teams, start=1)
                         for member_id in team
                     ],
                 )
@@ -193,13 +184,12 @@ class PairStore:
                     .where(pair_optins.c.group_id == group_id)
                     .values(skipping=False)
                 )
-                return Round(
-                    id=round_id,
-                    group_id=group_id,
-                    key=key,
-                    started_at=now,
-                    teams=await self._teams(connection, round_id),
-                )
+                stored = await self._teams(connection, round_id)
+        except IntegrityError:
+            existing = await self.round_by_key(key)
+            assert existing is not None
+            return existing
+        return Round(id=round_id, group_id=group_id, key=key, started_at=now, teams=stored)
 
     async def _teams(self, connection: Any, round_id: int) -> tuple[Team, ...]:
         rows = await connection.execute(
