@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.app import Application
@@ -113,6 +113,25 @@ async def test_me_forget_asks_first_then_erases_this_group_only(
     await grace.send("/join")
     grace.last = await admin.send('/poll "Best day?" "Mon" "Thu"')
     await grace.press("Thu")
+    await grace.send("/pairs join")
+    await app.services.sessions.add(
+        group_id="test:group",
+        platform="test",
+        title="Paper club",
+        local_date=date(2026, 1, 8),
+        local_time=time(18, 30),
+        timezone="UTC",
+        starts_at=datetime(2026, 1, 8, 18, 30, tzinfo=UTC),
+        weekly=False,
+        minutes=60,
+        cap=None,
+        place=None,
+        created_by="test:admin",
+        now=datetime(2026, 1, 5, tzinfo=UTC),
+    )
+    await app.services.sessions.answer(
+        1, "2026-01-08", GRACE.id, "Grace", "going", now=datetime(2026, 1, 5, tzinfo=UTC)
+    )
     confirm = await grace.send("/me forget")
     assert "cannot be undone" in reply_text(confirm)
     assert await app.services.members.is_on_roster("test:group", GRACE.id)  # not yet
@@ -120,6 +139,8 @@ async def test_me_forget_asks_first_then_erases_this_group_only(
     assert "erased" in reply_text(done)
     assert not await app.services.members.is_on_roster("test:group", GRACE.id)
     assert await app.services.progress.activity("test:group", GRACE.id) == []
+    assert await app.services.sessions.answers(1, "2026-01-08") == []
+    assert await app.services.pairs.opted_in("test:group") == []
 
 
 async def test_a_first_vote_joins_the_roster_with_one_private_note(

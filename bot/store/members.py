@@ -19,9 +19,14 @@ from bot.store.tables import (
     member_settings,
     members,
     organizers,
+    pair_assignments,
+    pair_optins,
+    pair_rounds,
     poll_votes,
     polls,
     private_messages,
+    session_rsvps,
+    study_sessions,
 )
 
 
@@ -91,8 +96,8 @@ class MemberStore:
             return result.rowcount > 0
 
     async def leave(self, group_id: str, member_id: str, *, now: datetime) -> bool:
-        """Take the member off the roster and cancel what was waiting to be sent to them
-        privately for this group. False when they were not on it."""
+        """Take the member off the roster (and out of partner rounds) and cancel what was
+        waiting to be sent to them privately for this group. False when they were not on it."""
         async with self.engine.begin() as connection:
             result = await connection.execute(
                 update(members)
@@ -102,6 +107,11 @@ class MemberStore:
                     members.c.joined_at.is_not(None),
                 )
                 .values(joined_at=None, last_seen=now)
+            )
+            await connection.execute(
+                delete(pair_optins).where(
+                    pair_optins.c.group_id == group_id, pair_optins.c.member_id == member_id
+                )
             )
             await connection.execute(
                 update(private_messages)
@@ -154,8 +164,9 @@ class MemberStore:
         ]
 
     async def forget(self, group_id: str, member_id: str) -> None:
-        """Delete the member's answers, named votes, roster entry, organizer role and waiting
-        private messages in this group. Their settings go too unless another group uses them."""
+        """Delete the member's answers, named votes, RSVPs, partner rounds and opt-in, roster
+        entry, organizer role, snoozes and waiting private messages in this group. Their
+        settings go too unless another group uses them."""
         async with self.engine.begin() as connection:
             in_group_checkins = select(checkins.c.id).where(checkins.c.group_id == group_id)
             await connection.execute(
@@ -172,7 +183,23 @@ class MemberStore:
                     poll_votes.c.voter == member_id, poll_votes.c.poll_id.in_(named_polls)
                 )
             )
-            for table in (members, organizers, private_messages, breaks):
+            group_sessions = select(study_sessions.c.id).where(
+                study_sessions.c.group_id == group_id
+            )
+            await connection.execute(
+                delete(session_rsvps).where(
+                    session_rsvps.c.member_id == member_id,
+                    session_rsvps.c.session_id.in_(group_sessions),
+                )
+            )
+            group_rounds = select(pair_rounds.c.id).where(pair_rounds.c.group_id == group_id)
+            await connection.execute(
+                delete(pair_assignments).where(
+                    pair_assignments.c.member_id == member_id,
+                    pair_assignments.c.round_id.in_(group_rounds),
+                )
+            )
+            for table in (members, organizers, private_messages, breaks, pair_optins):
                 await connection.execute(
                     delete(table).where(
                         and_(table.c.group_id == group_id, table.c.member_id == member_id)
