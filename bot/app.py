@@ -36,6 +36,7 @@ from bot.features.session_reminders import (
     plan_session_messages,
 )
 from bot.settings import Settings
+from bot.store.capacity import CapacityStore
 from bot.store.checkins import CheckinStore
 from bot.store.db import default_database_url, normalise_url, open_database, process_identity
 from bot.store.deliveries import DeliveryLedger
@@ -81,6 +82,7 @@ class Application:
                 partial(plan_checkin_dms, self.services),
                 partial(plan_session_messages, self.services),
             ],
+            capacity=CapacityStore(self.services.store.engine),
             private=PrivateSender(
                 ledger=self.services.private,
                 members=self.services.members,

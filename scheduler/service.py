@@ -38,12 +38,14 @@ from bot.core.scheduled import (
     Sweeper,
 )
 from bot.metrics import PLATFORM_RETRIES, SCHEDULED_POSTS
+from bot.store.capacity import CapacityStore
 from bot.store.deliveries import DeliveryLedger, Outcome, Status
 from bot.store.notices import NoticeStore
 from scheduler.attempts import AttemptMarks
 from scheduler.claiming import plan_claims
 from scheduler.pacing import Pacer
 from scheduler.private import PrivateSender
+from scheduler.sharing import BEAT, WARM_UP_BEATS, LimitSharing
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,12 @@ async def tick_job(service_id: str) -> None:
         await service.tick()
 
 
+async def capacity_job(service_id: str) -> None:
+    service = _RUNNING.get(service_id)
+    if service is not None and service.sharing is not None:
+        await service.sharing.beat(service.waiting())
+
+
 async def renew_job(service_id: str) -> None:
     """Separate from the tick, which may wait for posts in flight for longer than a lease."""
     service = _RUNNING.get(service_id)
@@ -119,6 +127,8 @@ class SchedulerService:
         sweepers: Sequence[Sweeper] = (),
         claim_lease: timedelta = CLAIM_LEASE,
         private: PrivateSender | None = None,
+        capacity: CapacityStore | None = None,
+        capacity_beat: timedelta = BEAT,
     ) -> None:
         self.claim_lease = claim_lease
         self.private = private
@@ -137,8 +147,20 @@ class SchedulerService:
         self.id = uuid.uuid4().hex
         self._timer: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight_platforms: dict[asyncio.Task[None], str] = {}
         self._outcomes: list[Outcome] = []
         self._attempts = AttemptMarks(ledger, clock=clock)
+        self.sharing = (
+            LimitSharing(
+                capacity,
+                process=ledger.claimer,
+                pacers=self.pacers,
+                clock=clock,
+                beat=capacity_beat,
+            )
+            if capacity is not None
+            else None
+        )
         self._tick_lock = asyncio.Lock()
         # Monotonic time of the last completed tick, for /healthz.
         self.last_tick_at: float | None = None
@@ -147,14 +169,31 @@ class SchedulerService:
     def platforms(self) -> list[str]:
         return list(self.outboxes)
 
+    def waiting(self) -> dict[str, int]:
+        """Posts in flight per platform (this process's demand on each platform's limit)."""
+        counts = dict.fromkeys(self.outboxes, 0)
+        for platform in self._in_flight_platforms.values():
+            counts[platform] += 1
+        return counts
+
     async def start(self) -> None:
-        """Catch up at once (occurrences missed while down), then tick every few seconds."""
+        """Catch up at once (occurrences missed while down), then tick every few seconds.
+
+        Renewing claims and sharing the rate limits run from the timer before the catch-up: a
+        catch-up of thousands of posts takes minutes, and meanwhile its claims must stay
+        renewed and its share must follow the other processes."""
         _RUNNING[self.id] = self
-        await self.tick()
+        if self.sharing is not None and await self.sharing.beat(self.waiting()):
+            # Others are posting at their old share: wait until they have seen us.
+            await self._sleep(self.sharing.beat_every.total_seconds() * WARM_UP_BEATS)
+            await self.sharing.beat(self.waiting())
         self._timer = AsyncIOScheduler()
         self._every(self.claim_lease.total_seconds() / 3, renew_job, "renew")
-        self._every(self.tick_seconds, tick_job, "tick")
+        if self.sharing is not None:
+            self._every(self.sharing.beat_every.total_seconds(), capacity_job, "capacity")
         self._timer.start()
+        await self.tick()
+        self._every(self.tick_seconds, tick_job, "tick")
 
     def _every(self, seconds: float, job: Callable[[str], Awaitable[None]], name: str) -> None:
         """A job run every `seconds`, never two at once, late runs folded into one."""
@@ -176,6 +215,8 @@ class SchedulerService:
             self._timer = None
         _RUNNING.pop(self.id, None)
         await self.drain()
+        if self.sharing is not None:
+            await self.sharing.leave()
 
     async def drain(self) -> None:
         """Wait for every post in flight and record its outcome."""
@@ -199,17 +240,17 @@ class SchedulerService:
                     prepare=self._prepare,
                 )
                 for claim in claims:
-                    self._spawn(self._deliver(claim, attempts_so_far=0))
+                    self._spawn(self._deliver(claim, attempts_so_far=0), claim.platform)
                 claimed += len(claims)
                 if not claims:
                     break
             await self._flush()
             for sweeper in self.sweepers:
                 for announcement in await sweeper(self.platforms):
-                    self._spawn(self._announce(announcement))
+                    self._spawn(self._announce(announcement), platform_of(announcement.group_id))
             if self.private is not None:
                 for message in await self.private.claim_due(self.platforms):
-                    self._spawn(self.private.deliver(self, message))
+                    self._spawn(self.private.deliver(self, message), message.platform)
             self.last_tick_at = time.monotonic()
             return TickReport(claimed=claimed, recovered=recovered)
 
@@ -224,10 +265,15 @@ class SchedulerService:
                 payloads.update(await kind.on_claim(transaction, of_kind))
         return payloads
 
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
+    def _spawn(self, work: Awaitable[None], platform: str) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(work)
         self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
+        self._in_flight_platforms[task] = platform
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._in_flight_platforms.pop(task, None)
 
     async def renew(self) -> None:
         try:
@@ -244,17 +290,17 @@ class SchedulerService:
         for claim in stale:
             if claim.attempted_at is None:
                 # Claimed but never handed to the platform: simply deliver it.
-                self._spawn(self._deliver(claim, attempts_so_far=0))
+                self._spawn(self._deliver(claim, attempts_so_far=0), claim.platform)
             elif self.outboxes[claim.platform].idempotent:
                 # The platform drops a repeat of the same key, so finishing the job is safe.
-                self._spawn(self._deliver(claim, attempts_so_far=1))
+                self._spawn(self._deliver(claim, attempts_so_far=1), claim.platform)
             else:
-                self._spawn(self._settle(claim))
+                self._spawn(self._settle(claim), claim.platform)
         if self.private is None:
             return len(stale)
         messages = await self.private.take_stale(self.platforms, lease=self.claim_lease)
         for message in messages:
-            self._spawn(self.private.recover(self, message))
+            self._spawn(self.private.recover(self, message), message.platform)
         return len(stale) + len(messages)
 
     async def _settle(self, claim: ScheduledOccurrence) -> None:
@@ -299,9 +345,11 @@ class SchedulerService:
         while True:
             attempts += 1
             try:
-                async with self.pacers[platform].turn(conversation):
+                pacer = self.pacers[platform]
+                async with pacer.turn(conversation):
                     if before_sending is not None and not await before_sending():
                         return PostResult(Status.CLAIMED, attempts, None, taken_over=True)
+                    await pacer.gate(conversation)
                     ref = await send()
             except PostFailed as error:
                 if isinstance(error, DirectMessagesClosed):

@@ -463,8 +463,10 @@ async def test_pacer_spaces_posts_overall_and_per_conversation() -> None:
     )
     for conversation in ["a", "b", "a", "c"]:
         async with pacer.turn(conversation):
+            await pacer.gate(conversation)
             starts.append((conversation, round(now[0], 3)))
-    assert starts == [("a", 0.0), ("b", 0.1), ("a", 1.0), ("c", 1.1)]
+    # 10 a second with 2% headroom; "c" takes the slot the late "a" left unused (one at most).
+    assert starts == [("a", 0.0), ("b", 0.102), ("a", 1.0), ("c", 1.0)]
 
 
 async def test_service_start_catches_up_and_stop_drains(
@@ -492,3 +494,96 @@ async def test_a_kind_this_build_does_not_deliver_is_refused(app: Application) -
     reply = await Chat(dispatcher=limited, member=ADMIN).send("/schedule add poll mon 09:00")
     assert "Scheduled progress polls aren't available" in reply_text(reply)
     assert await app.services.schedules.list_schedules("test:group") == []
+
+
+async def test_slack_paces_each_workspace_on_its_own_and_shares_apply_at_once() -> None:
+    now = [0.0]
+    starts: list[tuple[str, float]] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(
+        Pace(per_second=10, concurrency=4, limit_scope="workspace"),
+        monotonic=lambda: now[0],
+        sleep=fake_sleep,
+    )
+    for conversation in ["slack:T1:C1", "slack:T2:C1", "slack:T1:C2", "slack:T2:C2"]:
+        async with pacer.turn(conversation):
+            await pacer.gate(conversation)
+            starts.append((conversation, round(now[0], 3)))
+    # T2 does not wait behind T1: each workspace has its own 10 a second.
+    assert starts == [
+        ("slack:T1:C1", 0.0),
+        ("slack:T2:C1", 0.0),
+        ("slack:T1:C2", 0.102),
+        ("slack:T2:C2", 0.102),
+    ]
+    pacer.share = 0.5  # a second process joined: half the rate, from the next post on
+    async with pacer.turn("slack:T1:C3"):
+        await pacer.gate("slack:T1:C3")
+    before = now[0]
+    async with pacer.turn("slack:T1:C4"):
+        await pacer.gate("slack:T1:C4")
+        assert round(now[0] - before, 3) == 0.204  # 1 / (10 x 0.5 x 0.98)
+
+
+async def test_processes_on_one_database_share_the_limit(app: Application) -> None:
+    from bot.store.capacity import CapacityStore
+    from scheduler.pacing import Pacer
+    from scheduler.sharing import LimitSharing
+
+    store = CapacityStore(app.services.store.engine)
+
+    def process(name: str) -> LimitSharing:
+        pacers = {"test": Pacer(Pace(per_second=50))}
+        return LimitSharing(store, process=name, pacers=pacers, clock=app.services.clock)
+
+    first, second = process("first"), process("second")
+    assert await first.beat({"test": 0}) is False
+    assert first.pacers["test"].share == 1.0  # alone: the whole limit
+    # Another process, even an idle one, means waiting a beat before posting.
+    assert await second.beat({"test": 0}) is True
+    assert second.pacers["test"].share == 0.5
+    # The first gets work: its rise counts one beat later, once the second has seen it.
+    assert await first.beat({"test": 99}) is True
+    assert first.pacers["test"].share == 0.5
+    assert await second.beat({"test": 0}) is True
+    assert second.pacers["test"].share == 0.01
+    await first.beat({"test": 99})
+    assert first.pacers["test"].share == 0.99  # shares add up to 1: 0.99 + 0.01
+    await second.leave()
+    await first.beat({"test": 99})
+    assert first.pacers["test"].share == 1.0
+    await first.leave()
+
+
+async def test_a_scheduler_joining_busy_ones_waits_a_beat_before_posting(
+    app: Application,
+) -> None:
+    from bot.store.capacity import CapacityStore
+    from bot.store.db import process_identity
+
+    sleeps: list[float] = []
+
+    async def record(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    busy = CapacityStore(app.services.store.engine)
+    await busy.beat(
+        "busy-process", {"test": 500}, now=app.services.clock(), expiry=timedelta(seconds=15)
+    )
+    service = SchedulerService(
+        ledger=DeliveryLedger(app.services.store.engine, claimer=process_identity()),
+        notices=app.services.notices,
+        outboxes={"test": FakeOutbox(pace=Pace(per_second=50))},
+        kinds=app.kinds,
+        clock=app.services.clock,
+        grace=timedelta(hours=12),
+        sleep=record,
+        capacity=busy,
+    )
+    await service.start()
+    await service.stop()
+    assert sleeps[:1] == [3.0]  # a beat and a half
+    assert service.pacers["test"].share == 1 / 501

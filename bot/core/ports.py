@@ -21,6 +21,9 @@ class Pace:
     per_second: float | None = None
     per_conversation_per_second: float | None = None
     concurrency: int = 8
+    # Whom `per_second` applies to: the whole bot ("platform", Discord's global limit) or each
+    # workspace on its own ("workspace", Slack's limits are per workspace).
+    limit_scope: str = "platform"
 
 
 class PostFailed(Exception):

@@ -419,3 +419,15 @@ time_poll_ticks = Table(
     Column("member_id", String(200), primary_key=True),
     Column("name", String(200), nullable=False),
 )
+
+# Each running process's share of a platform's rate limit: a process reads the live rows of its
+# platform (heartbeats younger than the expiry) and paces itself at its part of the posts waiting.
+send_capacity = Table(
+    "send_capacity",
+    metadata,
+    Column("platform", String(20), primary_key=True),
+    Column("process", String(200), primary_key=True),
+    Column("heartbeat_at", UTCDateTime(), nullable=False),
+    # Posts this process has waiting for their turn on the platform, at its last heartbeat.
+    Column("waiting", Integer, nullable=False, server_default="0"),
+)

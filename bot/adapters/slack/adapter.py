@@ -60,7 +60,11 @@ BUSY = "studybot could not take that just now; please try again in a minute."
 class SlackAdapter:
     platform = inbound.PLATFORM
     # chat.postMessage: about one message per second per channel, short bursts tolerated.
-    pace = Pace(per_second=20, per_conversation_per_second=1, concurrency=8)
+    # Slack's limits are per workspace (and about one message a second per channel), so a
+    # multi-workspace install is not slowed by one busy workspace.
+    pace = Pace(
+        per_second=20, per_conversation_per_second=1, concurrency=8, limit_scope="workspace"
+    )
     # Slack has no idempotency key for chat.postMessage: never re-send an unknown outcome.
     idempotent = False
 
