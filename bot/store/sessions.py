@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store.tables import session_rsvps, study_sessions, time_poll_ticks, time_polls
 
@@ -65,6 +66,15 @@ def _session(row: Row[Any]) -> StudySession:
         created_by=row.created_by,
         cancelled_at=row.cancelled_at,
         skipped_dates=tuple(json.loads(row.skipped_dates or "[]")),
+    )
+
+
+def _rsvp_of(session_id: int, occurrence: str, member_id: str) -> ColumnElement[bool]:
+    """One member's answer for one occurrence."""
+    return and_(
+        session_rsvps.c.session_id == session_id,
+        session_rsvps.c.occurrence == occurrence,
+        session_rsvps.c.member_id == member_id,
     )
 
 
@@ -174,11 +184,7 @@ class SessionStore:
         now: datetime,
     ) -> None:
         """Record the answer; a member who says "going" again keeps their place in the queue."""
-        where = and_(
-            session_rsvps.c.session_id == session_id,
-            session_rsvps.c.occurrence == occurrence,
-            session_rsvps.c.member_id == member_id,
-        )
+        where = _rsvp_of(session_id, occurrence, member_id)
         async with self.engine.begin() as connection:
             existing = (
                 await connection.execute(select(session_rsvps.c.answer).where(where))
@@ -237,11 +243,7 @@ class SessionStore:
         now: datetime,
     ) -> None:
         """Store the answer on the occurrence's own row (made from "going to all" if need be)."""
-        where = and_(
-            session_rsvps.c.session_id == session_id,
-            session_rsvps.c.occurrence == occurrence,
-            session_rsvps.c.member_id == member_id,
-        )
+        where = _rsvp_of(session_id, occurrence, member_id)
         async with self.engine.begin() as connection:
             result = await connection.execute(
                 update(session_rsvps).where(where).values(attended=attended, attended_at=now)
