@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.db import dialect_insert
 from bot.store.tables import send_capacity
 
 
@@ -38,8 +37,7 @@ class CapacityStore:
             return {}
         platforms = list(waiting)
         async with self.engine.begin() as connection:
-            module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
-            insert = module.insert(send_capacity)
+            insert = dialect_insert(connection, send_capacity)
             await connection.execute(
                 insert.on_conflict_do_update(
                     index_elements=["platform", "process"],

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.db import WRITE_INTENT
+from bot.store.db import WRITE_INTENT, dialect_insert
 from bot.store.repos import Store
 from bot.store.tables import checkin_answers, checkins
 
@@ -124,9 +123,8 @@ class CheckinStore:
                     insert(checkins).values(**values).returning(*checkins.c)
                 )
                 return _checkin(result.one())
-            module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
             await connection.execute(
-                module.insert(checkins)
+                dialect_insert(connection, checkins)
                 .values(**values)
                 .on_conflict_do_nothing(index_elements=["slot_key"])
             )

@@ -12,10 +12,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from platformdirs import user_data_dir
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.settings import ConfigurationError
 from bot.store import sqlite_inline  # noqa: F401  (registers the sqlite+inline dialect)
@@ -47,6 +48,13 @@ def normalise_url(url: str) -> str:
         # bot/store/sqlite_inline.py for why that is faster and when it is safe.
         parsed = parsed.set(drivername="sqlite+inline")
     return parsed.render_as_string(hide_password=False)
+
+
+def dialect_insert(connection: AsyncConnection, table: Table) -> Any:
+    """An INSERT in the connection's own dialect, so it has `on_conflict_do_nothing` and
+    `on_conflict_do_update` (PostgreSQL and SQLite spell them alike)."""
+    module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -18,13 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.scheduled import ScheduledOccurrence
 from bot.store.claim_transaction import SqlClaimTransaction
-from bot.store.db import WRITE_INTENT
+from bot.store.db import WRITE_INTENT, dialect_insert
 from bot.store.delivery_values import (
     ClaimPlan,
     DeliveryRecord,
@@ -123,9 +122,8 @@ class DeliveryLedger:
     ) -> list[Row[Any]]:
         if not planned:
             return []
-        module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
         statement = (
-            module.insert(deliveries)
+            dialect_insert(connection, deliveries)
             .on_conflict_do_nothing(index_elements=["schedule_id", "slot"])
             .returning(
                 deliveries.c.id,

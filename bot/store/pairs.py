@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.db import dialect_insert
 from bot.store.tables import groups, pair_assignments, pair_optins, pair_rounds
 
 MET_ANSWERS = ("yes", "not_yet", "couldnt")
@@ -55,9 +55,8 @@ class PairStore:
 
     async def opt_in(self, group_id: str, member_id: str, name: str, *, now: datetime) -> bool:
         async with self.engine.begin() as connection:
-            module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
             result = await connection.execute(
-                module.insert(pair_optins)
+                dialect_insert(connection, pair_optins)
                 .values(group_id=group_id, member_id=member_id, name=name, joined_at=now)
                 .on_conflict_do_nothing(index_elements=["group_id", "member_id"])
             )

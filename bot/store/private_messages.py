@@ -16,12 +16,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.private import PrivateDelivery
-from bot.store.db import WRITE_INTENT
+from bot.store.db import WRITE_INTENT, dialect_insert
 from bot.store.tables import private_messages
 
 
@@ -80,9 +79,8 @@ class PrivateLedger:
         if not messages:
             return 0
         async with self.engine.begin() as connection:
-            module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
             statement = (
-                module.insert(private_messages)
+                dialect_insert(connection, private_messages)
                 .on_conflict_do_nothing(index_elements=["key"])
                 .returning(private_messages.c.id)
             )

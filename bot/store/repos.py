@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, insert, select, union, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.db import WRITE_INTENT
+from bot.store.db import WRITE_INTENT, dialect_insert
 from bot.store.tables import checkins, groups, key_values, polls, seen_tips
 
 
@@ -166,9 +164,8 @@ class Store:
     async def set_value_once(self, key: str, value: str, *, now: datetime) -> bool:
         """Store `key` unless it exists (also when another process races us); True if stored."""
         async with self.engine.begin() as connection:
-            module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
             result = await connection.execute(
-                module.insert(key_values)
+                dialect_insert(connection, key_values)
                 .values(key=key, value=value, updated_at=now)
                 .on_conflict_do_nothing(index_elements=["key"])
             )
