@@ -28,6 +28,7 @@ from bot.features.nudges import NudgeKind
 from bot.features.pairs import PairFollowUpKind, PairIntroKind, PairsKind
 from bot.features.poll_schedule import ProgressPollKind, sweep_closed_polls
 from bot.features.private_notes import NoteKind
+from bot.features.quiz_schedule import QuizKind
 from bot.features.report import ReportDmKind, ReportKind
 from bot.features.services import Services
 from bot.features.session_reminders import (
@@ -46,6 +47,7 @@ from bot.store.pairs import PairStore
 from bot.store.polls import PollStore
 from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
+from bot.store.quiz import QuizStore
 from bot.store.repos import Store
 from bot.store.schedules import ScheduleStore
 from bot.store.sessions import SessionStore, TimePollStore
@@ -118,7 +120,8 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         pairs=PairStore(engine),
         sessions=SessionStore(engine),
         time_polls=TimePollStore(engine),
-        schedule_kinds=frozenset(["nudge", "poll", "checkin", "report", "pairs"]),
+        quiz=QuizStore(engine),
+        schedule_kinds=frozenset(["nudge", "poll", "checkin", "report", "pairs", "quiz"]),
         public_url=settings.public_url,
     )
     # A tuple of the port's type: the type checker proves every kind fits ScheduledKind.
@@ -128,6 +131,7 @@ async def build_application(settings: Settings, *, clock: Clock = utc_now) -> Ap
         CheckinKind(services),
         ReportKind(services),
         PairsKind(services),
+        QuizKind(services),
     )
     private_kinds: tuple[PrivateKind, ...] = (
         NoteKind(),

@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate shipped content plus a folder")
     check.add_argument("dir", nargs="?", type=Path, help="extra content folder to validate")
+    check.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="also report runs of 8+ words shared with any .txt source text in DIR",
+    )
 
     slack = commands.add_parser("slack", help="Slack tools")
     slack_commands = slack.add_subparsers(dest="slack_command", required=True)
@@ -121,7 +127,7 @@ def _main(argv: list[str]) -> int:
         print(f"studybot: {name} is not a setting studybot reads{meant}", file=sys.stderr)
     try:
         if args.command == "content":
-            return check_content(args.dir or settings.content_dir)
+            return check_content(args.dir or settings.content_dir, against=args.against)
         if args.command == "slack":
             return print_slack_manifest(socket_mode=args.socket_mode, url=args.url)
         if args.command == "discord":
@@ -149,13 +155,28 @@ def _main(argv: list[str]) -> int:
         return 130
 
 
-def check_content(extra_dir: Path | None) -> int:
+def check_content(extra_dir: Path | None, *, against: Path | None = None) -> int:
     catalog = load_catalog(extra_dir)  # ContentError is reported by main()
+    if against is None:
+        print(f"Content OK: {catalog.summary()}.")
+        return 0
+    from content.overlap import RUN, shared_runs
+
+    if not against.is_dir():
+        print(f"studybot: {against} is not a folder of .txt source texts", file=sys.stderr)
+        return 2
+    sources = {
+        path.name: path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(against.glob("*.txt"))
+    }
+    copied = shared_runs(catalog, sources)
+    for run in copied:
+        print(f"{run.entry}: {len(run.words.split())} words shared with {run.source}: {run.words}")
     print(
-        f"Content OK: {len(catalog.tips)} tips in {len(catalog.topics)} topics, "
-        f"{catalog.week_count} roadmap weeks, {len(catalog.aspects)} comparison aspects."
+        f"Content {'has copied passages' if copied else 'OK'}: {catalog.summary()}; "
+        f"{len(copied)} run(s) of {RUN}+ words shared with {len(sources)} source text(s)."
     )
-    return 0
+    return 1 if copied else 0
 
 
 async def export(settings: Settings, *, group: str, what: str, list_only: bool) -> int:

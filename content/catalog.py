@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from content.models import ENTRY_KINDS, Aspect, Entry, Role, Tip, Topic, Week
+from content.models import ENTRY_KINDS, Aspect, Entry, Question, Resource, Role, Tip, Topic, Week
 
 SHIPPED_DIR = Path(__file__).parent / "data"
 REQUIRED_ROLES = ("software", "ml")
@@ -54,9 +54,28 @@ class Catalog:
     weeks: dict[int, Week]
     roles: dict[str, Role]
     aspects: dict[str, Aspect]
+    resources: dict[str, Resource]
+    questions: dict[str, Question]
 
     def tips_in(self, topic_id: str) -> list[Tip]:
         return [tip for tip in self.tips.values() if tip.topic == topic_id]
+
+    def questions_in(self, topic_id: str) -> list[Question]:
+        return [question for question in self.questions.values() if question.topic == topic_id]
+
+    def resources_for_week(self, week: Week) -> list[Resource]:
+        return [self.resources[resource_id] for resource_id in week.resources]
+
+    def resources_in(self, topic_id: str) -> list[Resource]:
+        return [resource for resource in self.resources.values() if topic_id in resource.topics]
+
+    def summary(self) -> str:
+        """The counts `studybot content check` reports."""
+        return (
+            f"{len(self.tips)} tips in {len(self.topics)} topics, {self.week_count} roadmap "
+            f"weeks, {len(self.resources)} resources, {len(self.questions)} quiz questions, "
+            f"{len(self.aspects)} comparison aspects"
+        )
 
     def ordered_aspects(self) -> list[Aspect]:
         return sorted(self.aspects.values(), key=lambda aspect: (aspect.order, aspect.id))
@@ -85,6 +104,8 @@ def load_catalog(extra_dir: Path | None = None) -> Catalog:
         weeks={week.number: week for week in _typed(merged["weeks"], Week).values()},
         roles=_typed(merged["roles"], Role),
         aspects=_typed(merged["aspects"], Aspect),
+        resources=_typed(merged["resources"], Resource),
+        questions=_typed(merged["questions"], Question),
     )
     problems += _cross_check(catalog, merged["weeks"].values(), origins)
     if problems:
@@ -154,12 +175,30 @@ def _cross_check(
     for tip in catalog.tips.values():
         if tip.topic not in catalog.topics:
             problems.append(_unknown_topic(file_of("tips", tip.id), tip.id, tip.topic, catalog))
+        if tip.resource is not None and tip.resource not in catalog.resources:
+            problems.append(_unknown_resource(file_of("tips", tip.id), tip.id, tip.resource))
+    for question in catalog.questions.values():
+        where = file_of("questions", question.id)
+        if question.topic not in catalog.topics:
+            problems.append(_unknown_topic(where, question.id, question.topic, catalog))
+        if question.resource is not None and question.resource not in catalog.resources:
+            problems.append(_unknown_resource(where, question.id, question.resource))
+    problems += _check_resources(catalog, file_of)
     by_number: dict[int, list[str]] = defaultdict(list)
     for week in weeks:
         assert isinstance(week, Week)
         by_number[week.number].append(week.id)
         if week.topic not in catalog.topics:
             problems.append(_unknown_topic(file_of("weeks", week.id), week.id, week.topic, catalog))
+        for resource_id in week.resources:
+            if resource_id not in catalog.resources:
+                problems.append(_unknown_resource(file_of("weeks", week.id), week.id, resource_id))
+        if len(set(week.resources)) != len(week.resources):
+            problems.append(
+                Problem(
+                    file=file_of("weeks", week.id), entry=week.id, message="lists a resource twice"
+                )
+            )
     for number, ids in sorted(by_number.items()):
         if len(ids) > 1:
             problems.append(
@@ -189,6 +228,34 @@ def _cross_check(
     if not catalog.aspects:
         problems.append(Problem(file="aspects", entry=None, message="no comparison aspects"))
     return problems
+
+
+def _check_resources(catalog: Catalog, file_of: Callable[[str, str], str]) -> list[Problem]:
+    """Every resource serves known topics, and no page is listed twice under two ids."""
+    problems: list[Problem] = []
+    first_with: dict[str, str] = {}
+    for resource in catalog.resources.values():
+        where = file_of("resources", resource.id)
+        for topic in resource.topics:
+            if topic not in catalog.topics:
+                problems.append(_unknown_topic(where, resource.id, topic, catalog))
+        # The same page listed under two ids (a trailing slash or capitals do not make it new).
+        page = resource.url.rstrip("/").lower()
+        if page in first_with:
+            problems.append(
+                Problem(
+                    file=where,
+                    entry=resource.id,
+                    message=f"the same URL as resource {first_with[page]!r}",
+                )
+            )
+        else:
+            first_with[page] = resource.id
+    return problems
+
+
+def _unknown_resource(file: str, entry_id: str, resource_id: str) -> Problem:
+    return Problem(file=file, entry=entry_id, message=f"unknown resource {resource_id!r}")
 
 
 def _unknown_topic(file: str, entry_id: str, topic: str, catalog: Catalog) -> Problem:

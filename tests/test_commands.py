@@ -112,7 +112,7 @@ async def test_tip_unknown_topic(chat: Chat) -> None:
 async def test_roadmap_overview_marks_the_group_week(chat: Chat) -> None:
     reply = await chat.send("/roadmap")
     text = reply_text(reply)
-    assert "Week 1: Map the gap  ← your group is here" in text
+    assert "Week 1: Map the gap and pick a capstone  ← your group is here" in text
     assert "Week 12:" in text
 
 
@@ -121,7 +121,10 @@ async def test_roadmap_week_detail(chat: Chat) -> None:
     headings = [getattr(part, "heading", None) for part in reply.parts]
     assert reply.title == "Week 3: Probability and statistics for ML"
     assert headings[:4] == ["Goal", "Concepts", "Hands-on exercise", "Check-in question"]
-    tip = await chat.press("A Math and statistics tip")
+    assert headings[4].startswith("Capstone step (about 3 hours)")
+    assert headings[5] == "Read and watch"
+    assert "https://seeing-theory.brown.edu/" in reply_text(reply)
+    tip = await chat.press("A tip on Math and statistics")
     assert tip.title.startswith("Math and statistics tip")
 
 

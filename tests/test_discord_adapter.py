@@ -105,6 +105,8 @@ async def test_every_command_answers_through_a_real_interaction(
         "report": {},
         "pairs": {},
         "session": {"action": "list"},
+        "quiz": {"topic": "llm-engineering"},
+        "resources": {"topic_or_week": "9"},
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, options in examples.items():

@@ -57,6 +57,15 @@ LINES = [
     '/session add "Paper club" thu 18:30 Europe/Berlin weekly cap 8 where "Room 2"',
     "/session list",
     "/session show 1",
+    "/resources",
+    "/resources 9",
+    "/resources llm-engineering",
+    "/quiz",
+    "/quiz responsible-ml",
+    "/quiz stats",
+    "/schedule add quiz mon 09:00",
+    "/quiz close",
+    "/roadmap 9",
 ]
 
 

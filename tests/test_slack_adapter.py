@@ -121,6 +121,8 @@ async def test_every_command_is_answered_through_the_response_url(
         "report": "/report",
         "pairs": "/pairs",
         "session": "/session list",
+        "quiz": "/quiz llm-engineering",
+        "resources": "/resources 9",
     }
     assert set(examples) == {spec.name for spec in app.services.registry.commands}
     for name, line in examples.items():

@@ -82,7 +82,9 @@ class NudgeKind:
             title=title,
             parts=tuple(parts),
             buttons=(
-                Button(label=f"A {topic.name} tip", action_id=ANOTHER_TIP_ACTION, value=topic.id),
+                Button(
+                    label=f"A tip on {topic.name}", action_id=ANOTHER_TIP_ACTION, value=topic.id
+                ),
             ),
             summary=f"This week's study nudge — {title}",
         )

@@ -13,6 +13,7 @@ from bot.core.registry import OptionSpec, UsageForm, action, command
 from bot.core.time import parse_duration
 from bot.features.charts import bar_chart_png
 from bot.features.private_notes import joined_by_taking_part
+from bot.features.quiz_cards import reveal
 from bot.features.services import ActionContext, CommandContext, Services
 from bot.store.polls import Poll, PollClosed, Tally
 
@@ -255,6 +256,10 @@ def poll_card(poll: Poll, tally: Tally) -> Reply:
 
 async def results(services: Services, poll: Poll) -> Reply:
     tally = await services.polls.tally(poll)
+    if poll.quiz_question is not None:
+        # A question of the week: the tally plus the right answer and why.
+        catalog = services.catalog
+        return reveal(catalog, poll, tally, catalog.questions.get(poll.quiz_question))
     image = None
     if tally.voters and not _hidden(poll, tally):
         image = Image(

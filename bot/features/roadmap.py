@@ -9,6 +9,7 @@ from bot.features.services import CommandContext
 from bot.features.tip import ANOTHER_TIP_ACTION
 from content.catalog import Catalog
 from content.models import Week
+from content.resources import resource_line
 
 OVERVIEW_TITLE = "Your {weeks}-week move from software engineer to ML engineer"
 
@@ -26,14 +27,16 @@ OVERVIEW_TITLE = "Your {weeks}-week move from software engineer to ML engineer"
         ),
     ],
     details="Without a week: the whole plan, with the week your group is on marked. "
-    "With a week number: its goal, concepts, a hands-on exercise and a check-in question. "
+    "With a week number: its goal, concepts, a hands-on exercise, a check-in question, this "
+    "week's step of the capstone project and what to read or watch. "
     "`/roadmap set 4` (organizers) moves the group to week 4: the next nudge and check-in "
     "are about it.",
     examples=("/roadmap", "/roadmap 3", "/roadmap set 4"),
     forms=(
         UsageForm(usage="/roadmap", summary="the whole plan, with the group's week marked"),
         UsageForm(
-            usage="/roadmap <week>", summary="one week: goal, concepts, exercise, check-in question"
+            usage="/roadmap <week>",
+            summary="one week: goal, exercise, check-in question, capstone step and resources",
         ),
         UsageForm(
             usage="/roadmap set <week>",
@@ -124,10 +127,21 @@ def week_detail(catalog: Catalog, week: Week) -> Reply:
             Section(heading="Concepts", text=concepts),
             Section(heading="Hands-on exercise", text=week.exercise),
             Section(heading="Check-in question", text=week.checkin_question),
-            Context(text=f"Focus topic: {topic.name} · /tip {topic.id}"),
+            Section(
+                heading=f"Capstone step (about {week.capstone_hours} hours)",
+                text=f"{week.capstone}\nDone when: {week.done_when}",
+            ),
+            Section(
+                heading="Read and watch",
+                text="\n".join(resource_line(r) for r in catalog.resources_for_week(week)),
+            ),
+            Context(
+                text=f"Focus topic: {topic.name} · /tip {topic.id} · /quiz {topic.id} · "
+                f"/resources {topic.id}"
+            ),
         ),
         buttons=(
-            Button(label=f"A {topic.name} tip", action_id=ANOTHER_TIP_ACTION, value=topic.id),
+            Button(label=f"A tip on {topic.name}", action_id=ANOTHER_TIP_ACTION, value=topic.id),
         ),
         summary=title,
     )

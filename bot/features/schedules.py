@@ -28,15 +28,16 @@ from bot.store.deliveries import DeliveryRecord, Status
 from bot.store.schedules import ScheduleRecord
 from scheduler.recurrence import next_occurrence
 
-KINDS = ("nudge", "checkin", "poll", "report", "pairs")
+KINDS = ("nudge", "checkin", "poll", "report", "pairs", "quiz")
 KIND_NAMES = {
     "nudge": "weekly learning nudge",
     "checkin": "check-in",
     "poll": "progress poll",
     "report": "organizer report (sent privately)",
     "pairs": "round of study partners",
+    "quiz": "question of the week",
 }
-ADD_USAGE = "/schedule add <nudge|checkin|poll|report|pairs> <days> <HH:MM> [time zone]"
+ADD_USAGE = "/schedule add <nudge|checkin|poll|report|pairs|quiz> <days> <HH:MM> [time zone]"
 STATUS_WORDS = {
     Status.CLAIMED: "sending",
     Status.SENT: "sent",
@@ -274,7 +275,7 @@ SCHEDULE = command_group(
         _organizer(
             "add",
             _add,
-            "<nudge|checkin|poll|report|pairs> <days> <HH:MM> [zone]",
+            "<nudge|checkin|poll|report|pairs|quiz> <days> <HH:MM> [zone]",
             "a weekly learning nudge, check-in, progress poll, organizer report or pairs "
             "round; days like `mon,thu`, `mon-fri`, `weekdays`, `daily`",
         ),

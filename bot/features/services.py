@@ -15,6 +15,7 @@ from bot.store.pairs import PairStore
 from bot.store.polls import PollStore
 from bot.store.private_messages import PrivateLedger
 from bot.store.progress import ProgressStore
+from bot.store.quiz import QuizStore
 from bot.store.repos import Store
 from bot.store.schedules import ScheduleStore
 from bot.store.sessions import SessionStore, TimePollStore
@@ -40,6 +41,8 @@ class Services:
     pairs: PairStore
     sessions: SessionStore
     time_polls: TimePollStore
+    # Practice questions: each member's Leitner boxes and the cards they were asked.
+    quiz: QuizStore
     # The kinds this build can deliver on a schedule (e.g. {"nudge"}).
     schedule_kinds: frozenset[str] = frozenset()
     # Where people reach the bot's HTTP server (STUDYBOT_PUBLIC_URL), for links it hands out.

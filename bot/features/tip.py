@@ -13,6 +13,7 @@ from bot.features.services import ActionContext, CommandContext, Services
 from bot.store.repos import TipChoice
 from content.catalog import Catalog
 from content.models import Tip
+from content.resources import resource_line
 
 ANOTHER_TIP = "Another tip"
 ANOTHER_TIP_ACTION = "tip:another"
@@ -96,11 +97,17 @@ def least_covered_topic(
 
 def render_tip(catalog: Catalog, tip: Tip, *, seen_count: int, total: int) -> Reply:
     topic = catalog.topics[tip.topic]
+    further = (
+        (Section(heading="Go further", text=resource_line(catalog.resources[tip.resource])),)
+        if tip.resource is not None
+        else ()
+    )
     return Reply(
         title=f"{topic.name} tip: {tip.title}",
         parts=(
             Section(heading=f"Do this (about {tip.minutes} minutes)", text=tip.action),
             Section(heading="Why it matters", text=tip.why),
+            *further,
             Context(
                 text=f"{tip.difficulty.value.capitalize()} · tip {seen_count} of {total} "
                 f"in {topic.name} · /tip {topic.id} for more"

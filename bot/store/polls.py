@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,19 @@ class PollClosed(Exception):
     """The poll no longer takes votes."""
 
 
+class AlreadyVoted(Exception):
+    """The member's vote on a poll whose votes are final (a question of the week) stands."""
+
+    def __init__(self, option_index: int) -> None:
+        self.option_index = option_index
+        super().__init__(f"already voted for option {option_index}")
+
+
+# Runs inside the vote's transaction, so what a vote means elsewhere (a quiz answer moving a
+# question between Leitner boxes) commits together with the vote or not at all.
+AlongsideVote = Callable[[AsyncConnection, "Poll", int], Awaitable[None]]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Poll:
     id: int
@@ -37,6 +50,7 @@ class Poll:
     created_by: str
     closes_at: datetime
     closed_at: datetime | None
+    quiz_question: str | None = None
 
     def is_open(self, now: datetime) -> bool:
         return self.closed_at is None and now < self.closes_at
@@ -62,6 +76,7 @@ def _poll(row: Any) -> Poll:
         created_by=row.created_by,
         closes_at=row.closes_at,
         closed_at=row.closed_at,
+        quiz_question=row.quiz_question,
     )
 
 
@@ -85,6 +100,7 @@ class PollStore:
         closes_at: datetime,
         now: datetime,
         week: int | None = None,
+        quiz_question: str | None = None,
     ) -> Poll:
         async with self.engine.begin() as connection:
             result = await connection.execute(
@@ -100,6 +116,7 @@ class PollStore:
                     created_at=now,
                     closes_at=closes_at,
                     week=week,
+                    quiz_question=quiz_question,
                 )
                 .returning(*polls.c)
             )
@@ -111,9 +128,19 @@ class PollStore:
         return None if row is None else _poll(row)
 
     async def vote(
-        self, poll_id: int, member_id: str, option_index: int, *, now: datetime
+        self,
+        poll_id: int,
+        member_id: str,
+        option_index: int,
+        *,
+        now: datetime,
+        final: bool = False,
+        alongside: AlongsideVote | None = None,
     ) -> tuple[Poll, Tally]:
-        """Record (or change) a member's vote; the tally is read in the same transaction."""
+        """Record (or change) a member's vote; the tally is read in the same transaction.
+
+        With `final`, a first vote stands: a second raises AlreadyVoted with the first's option.
+        """
         async with self.engine.connect() as raw:
             connection = await raw.execution_options(**{WRITE_INTENT: True})
             async with connection.begin():
@@ -126,6 +153,16 @@ class PollStore:
                 if not 0 <= option_index < len(poll.options):
                     raise ValueError(f"option {option_index} is not on poll {poll_id}")
                 voter = anonymous_voter(row.vote_key, member_id) if poll.anonymous else member_id
+                if final:
+                    earlier = (
+                        await connection.execute(
+                            select(poll_votes.c.option_index).where(
+                                poll_votes.c.poll_id == poll_id, poll_votes.c.voter == voter
+                            )
+                        )
+                    ).scalar()
+                    if earlier is not None:
+                        raise AlreadyVoted(int(earlier))
                 await connection.execute(
                     delete(poll_votes).where(
                         poll_votes.c.poll_id == poll_id, poll_votes.c.voter == voter
@@ -136,6 +173,8 @@ class PollStore:
                         poll_id=poll_id, voter=voter, option_index=option_index, voted_at=now
                     )
                 )
+                if alongside is not None:
+                    await alongside(connection, poll, option_index)
                 return poll, await self._tally(connection, poll)
 
     async def tally(self, poll: Poll) -> Tally:
@@ -174,6 +213,16 @@ class PollStore:
             )
             found = [_poll(row) for row in rows]
             return [(poll, await self._tally(connection, poll)) for poll in found]
+
+    async def quiz_questions_asked(self, group_id: str) -> set[str]:
+        """The practice questions this group has had as a question of the week."""
+        async with self.engine.connect() as connection:
+            result = await connection.execute(
+                select(polls.c.quiz_question).where(
+                    polls.c.group_id == group_id, polls.c.quiz_question.is_not(None)
+                )
+            )
+            return {str(question) for question in result.scalars()}
 
     async def due(self, *, now: datetime, platforms: Sequence[str]) -> list[int]:
         async with self.engine.connect() as connection:

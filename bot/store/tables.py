@@ -145,6 +145,9 @@ polls = Table(
     Column("closed_at", UTCDateTime(), nullable=True),
     # Set on the weekly progress polls: the roadmap week they ask about.
     Column("week", Integer, nullable=True),
+    # Set on a question of the week (schedule kind `quiz`): the practice question it asks. Its
+    # answers are private and final, and its results reveal the right answer.
+    Column("quiz_question", String(64), nullable=True),
 )
 
 poll_votes = Table(
@@ -430,4 +433,32 @@ send_capacity = Table(
     Column("heartbeat_at", UTCDateTime(), nullable=False),
     # Posts this process has waiting for their turn on the platform, at its last heartbeat.
     Column("waiting", Integer, nullable=False, server_default="0"),
+)
+
+# Each member's Leitner box per practice question: when it is due again, and how they did.
+quiz_reviews = Table(
+    "quiz_reviews",
+    metadata,
+    Column("member_id", String(200), primary_key=True),
+    Column("question_id", String(64), primary_key=True),
+    Column("topic", String(64), nullable=False),
+    Column("box", Integer, nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("last_answered_at", UTCDateTime(), nullable=False),
+    Index("ix_quiz_reviews_member_due", "member_id", "due_at"),
+)
+
+# A question put to one member by `/quiz`. Its buttons name the card, so an answer counts once
+# however often the button is pressed (or a platform retries the press).
+quiz_cards = Table(
+    "quiz_cards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member_id", String(200), nullable=False, index=True),
+    Column("question_id", String(64), nullable=False),
+    Column("asked_at", UTCDateTime(), nullable=False),
+    Column("answered_option", Integer, nullable=True),
+    Column("answered_at", UTCDateTime(), nullable=True),
 )
