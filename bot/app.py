@@ -79,7 +79,7 @@ class Application:
             grace=self.settings.misfire_grace,
             claim_lease=self.settings.claim_lease,
             sweepers=[
-                partial(sweep_closed_polls, self.services),
+                partial(sweep_closed_polls, self.services, lease=self.settings.claim_lease),
                 partial(sweep_checkins, self.services),
                 partial(plan_checkin_dms, self.services),
                 partial(plan_session_messages, self.services),

@@ -421,12 +421,38 @@ class SchedulerService:
             log.exception("noting the sent %s of schedule %s failed", claim.kind, claim.schedule_id)
 
     async def _announce(self, announcement: Announcement) -> None:
-        """Post a sweeper's message, paced and retried like scheduled posts."""
+        """Post a sweeper's message, paced and retried like scheduled posts; one whose earlier
+        owner stopped mid-send is first looked for in the conversation, like a settled claim."""
         group_id, reply = announcement.group_id, announcement.reply
         platform = platform_of(group_id)
         outbox = self.outboxes[platform]
+        if announcement.attempted_at is not None:
+            try:
+                found = await outbox.find_posted(
+                    group_id,
+                    announcement.key,
+                    since=announcement.attempted_at - timedelta(minutes=1),
+                )
+            except HistoryUnavailable as error:
+                log.warning("could not settle %s: %s", announcement.key, error)
+                await self._announcement_done(announcement)
+                await self.notices.add_notice(
+                    group_id,
+                    f"I stopped while posting {reply.summary or reply.title}, so it may not have "
+                    "arrived.",
+                    now=self.clock(),
+                )
+                return
+            if found is not None:
+                await self._announcement_done(announcement)
+                return
         send = partial(outbox.post, group_id, reply, idempotency_key=announcement.key)
-        result = await self.post_paced(platform, group_id, send, announcement.key)
+        result = await self.post_paced(
+            platform, group_id, send, announcement.key, before_sending=announcement.mark_attempted
+        )
+        if result.taken_over:
+            return
+        await self._announcement_done(announcement)
         if result.status is Status.SENT:
             return
         log.warning("could not post %s to %s: %s", announcement.key, group_id, result.detail)
@@ -435,6 +461,14 @@ class SchedulerService:
             f"I couldn't post {reply.summary or reply.title} ({result.detail}).",
             now=self.clock(),
         )
+
+    async def _announcement_done(self, announcement: Announcement) -> None:
+        if announcement.mark_done is None:
+            return
+        try:
+            await announcement.mark_done()
+        except Exception:  # the post went out; a bookkeeping failure must not undo that
+            log.exception("noting %s as done failed", announcement.key)
 
     async def _record(
         self,

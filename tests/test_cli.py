@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,10 +64,44 @@ def test_run_without_tokens_opens_the_console(tmp_path: Path, db_env: dict[str, 
     assert "studybot commands" in result.stdout
 
 
+def test_content_check_against_source_texts_names_copied_runs(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "clean.txt").write_text("Nothing here repeats the content.", encoding="utf-8")
+    clean = studybot("content", "check", "--against", str(sources), cwd=tmp_path)
+    assert clean.returncode == 0, clean.stderr
+    assert "0 run(s) of 8+ words shared with 1 source text(s)" in clean.stdout
+    from content.catalog import load_catalog
+
+    copied_tip = load_catalog().tips["math-gradient-descent-1d"]
+    (sources / "course.txt").write_text(
+        f"As a course might put it. {copied_tip.why} End of page.", encoding="utf-8"
+    )
+    copied = studybot("content", "check", "--against", str(sources), cwd=tmp_path)
+    assert copied.returncode == 1
+    assert "tips/math-gradient-descent-1d:" in copied.stdout
+    assert "shared with course.txt" in copied.stdout
+    assert "Content has copied passages" in copied.stdout
+    missing = studybot("content", "check", "--against", str(tmp_path / "nope"), cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1
+
+
 def test_content_check_reports_problems_and_exits_one(tmp_path: Path) -> None:
     good = studybot("content", "check", cwd=tmp_path)
     assert good.returncode == 0
-    assert "Content OK: 64 tips in 8 topics, 12 roadmap weeks" in good.stdout
+    assert good.stdout.startswith("Content OK: ")
+    counts = dict(
+        (name, int(number))
+        for number, name in re.findall(
+            r"(\d+) (tips|topics|roadmap weeks|resources|quiz questions)", good.stdout
+        )
+    )
+    assert counts["tips"] >= 120
+    assert counts["topics"] >= 10
+    assert counts["roadmap weeks"] == 12
+    assert counts["quiz questions"] >= 120
+    assert counts["resources"] >= 24
 
     extra = tmp_path / "extra"
     extra.mkdir()

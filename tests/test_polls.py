@@ -240,3 +240,79 @@ def test_votes_survive_kill_9(tmp_path: Path) -> None:
     )
     assert "2. no  ██████████ 1 (100%)" in after.stdout  # ...and kept
     assert "Bar chart of the results of poll #1:" in after.stdout
+
+
+@pytest.mark.parametrize("reached_the_platform", [True, False])
+async def test_results_whose_sender_died_mid_send_are_posted_once_by_another_process(
+    admin: Chat,
+    app: Application,
+    clock: FakeClock,
+    database_url: str,
+    reached_the_platform: bool,
+) -> None:
+    from bot.features.poll_schedule import sweep_closed_polls
+    from tests.fakes.outbox import Post
+
+    await admin.send('/poll "q" "a" "b" closes 1h')
+    await press_as(app, "test:x", "1:0")
+    clock.advance(timedelta(hours=1, seconds=1))
+    # A process claims the results, marks them attempted, and dies before hearing back.
+    [dying] = await sweep_closed_polls(app.services, ["test"], lease=timedelta(minutes=1))
+    assert dying.mark_attempted is not None
+    assert await dying.mark_attempted()
+    outbox = FakeOutbox()
+    if reached_the_platform:
+        outbox.posts.append(Post(group_id="test:group", reply=dying.reply, key=dying.key))
+    other = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
+    try:
+        survivor = other.scheduler({"test": outbox})
+        await survivor.tick()
+        await survivor.drain()
+        assert outbox.history_reads == 0  # still within the dead process's lease
+        clock.advance(timedelta(minutes=1, seconds=1))
+        await survivor.tick()
+        await survivor.drain()
+        await survivor.tick()
+        await survivor.drain()
+    finally:
+        await other.close()
+    assert outbox.titles() == ["📊 Results: q"]
+    assert outbox.history_reads == 1  # it looked before posting again
+    poll = await app.services.polls.get(1)
+    assert poll is not None
+    assert await app.services.polls.claim_results(
+        platforms=["test"], claimer="any", now=clock() + timedelta(hours=1), lease=timedelta(0)
+    ) == []
+
+
+async def test_results_claimed_but_never_attempted_are_posted_after_the_lease(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    from bot.features.poll_schedule import sweep_closed_polls
+
+    await admin.send('/poll "q" "a" "b" closes 1h')
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert len(await sweep_closed_polls(app.services, ["test"])) == 1  # claimed, then lost
+    outbox = FakeOutbox()
+    service = app.scheduler({"test": outbox})
+    await service.tick()
+    await service.drain()
+    assert outbox.posts == []
+    clock.advance(timedelta(minutes=1, seconds=1))
+    await service.tick()
+    await service.drain()
+    assert outbox.titles() == ["📊 Results: q"]
+    assert outbox.history_reads == 0  # never attempted: nothing to look for
+
+
+async def test_a_poll_closed_by_command_is_not_announced_again(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    await admin.send('/poll "q" "a" "b" closes 1h')
+    assert "Results" in reply_text(await admin.send("/poll close 1"))
+    clock.advance(timedelta(hours=2))
+    outbox = FakeOutbox()
+    service = app.scheduler({"test": outbox})
+    await service.tick()
+    await service.drain()
+    assert outbox.posts == []

@@ -108,7 +108,8 @@ async def test_a_missed_question_is_due_again_one_day_later(chat: Chat, clock: F
     prompt = card.parts[0].text  # type: ignore[union-attr]
     missed = await chat.press(_wrong_label(chat))
     assert missed.visibility is Visibility.PRIVATE
-    assert missed.title is not None and missed.title.startswith("❌ Not quite")
+    assert missed.title is not None
+    assert missed.title.startswith("❌ Not quite")
     assert "again in 1 day" in reply_text(missed)
     stats = await chat.send("/quiz stats")
     assert "0 of 1 right (0%)" in reply_text(stats)
@@ -123,7 +124,8 @@ async def test_a_missed_question_is_due_again_one_day_later(chat: Chat, clock: F
     assert again.parts[0].text == prompt  # type: ignore[union-attr]
     assert "Due for review" in reply_text(again)
     right = await chat.press(_right_label(chat))
-    assert right.title is not None and right.title.startswith("✅ Right")
+    assert right.title is not None
+    assert right.title.startswith("✅ Right")
     assert "again in 3 days" in reply_text(right)
 
 

@@ -100,6 +100,14 @@ class Announcement:
     reply: Reply
     # The platform drops a repeat of this key where it can, and the ledger records it.
     key: str
+    # For an announcement that must survive a crash mid-send (a poll's results): called right
+    # before the request goes out (False: another process has taken it over, so stop), and once
+    # it is settled (sent, found already posted, or given up with a notice).
+    mark_attempted: Callable[[], Awaitable[bool]] | None = None
+    mark_done: Callable[[], Awaitable[None]] | None = None
+    # Set when an earlier owner handed it to the platform without hearing back: the scheduler
+    # looks for the key in the conversation before sending it again.
+    attempted_at: datetime | None = None
 
 
 class Sweeper(Protocol):

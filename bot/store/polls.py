@@ -12,10 +12,10 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.db import WRITE_INTENT
@@ -191,17 +191,92 @@ class PollStore:
         by_option: dict[int, int] = {index: count for index, count in rows.all()}
         return Tally(counts=tuple(by_option.get(i, 0) for i in range(len(poll.options))))
 
-    async def close(self, poll_id: int, *, now: datetime) -> Poll | None:
-        """Close the poll and erase its vote key; None if it was already closed (by anyone)."""
+    async def close(
+        self, poll_id: int, *, now: datetime, results_in_reply: bool = True
+    ) -> Poll | None:
+        """Close the poll and erase its vote key; None if it was already closed (by anyone).
+
+        A command that closes a poll answers with its results (`results_in_reply`); the sweeper
+        closes without, and the results post is then claimed with `claim_results`."""
         async with self.engine.begin() as connection:
             result = await connection.execute(
                 update(polls)
                 .where(polls.c.id == poll_id, polls.c.closed_at.is_(None))
-                .values(closed_at=now, vote_key=None)
+                .values(
+                    closed_at=now,
+                    vote_key=None,
+                    results_posted_at=now if results_in_reply else None,
+                )
                 .returning(*polls.c)
             )
             row = result.first()
         return None if row is None else _poll(row)
+
+    async def claim_results(
+        self, *, platforms: Sequence[str], claimer: str, now: datetime, lease: timedelta
+    ) -> list[tuple[Poll, datetime | None]]:
+        """Closed polls whose results are not posted yet and that nobody holds (or whose holder's
+        lease ran out): claimed for `claimer`, each with when an earlier owner attempted it."""
+        async with self.engine.connect() as raw:
+            connection = await raw.execution_options(**{WRITE_INTENT: True})
+            async with connection.begin():
+                candidates = (
+                    await connection.execute(
+                        select(polls.c.id).where(
+                            polls.c.closed_at.is_not(None),
+                            polls.c.results_posted_at.is_(None),
+                            polls.c.platform.in_(list(platforms)),
+                            or_(
+                                polls.c.results_claimed_at.is_(None),
+                                polls.c.results_claimed_at < now - lease,
+                            ),
+                        )
+                    )
+                ).scalars()
+                claimed = []
+                for poll_id in list(candidates):
+                    # Conditional, so two processes racing for one poll cannot both win it.
+                    row = (
+                        await connection.execute(
+                            update(polls)
+                            .where(
+                                polls.c.id == poll_id,
+                                polls.c.results_posted_at.is_(None),
+                                or_(
+                                    polls.c.results_claimed_at.is_(None),
+                                    polls.c.results_claimed_at < now - lease,
+                                ),
+                            )
+                            .values(results_claimed_by=claimer, results_claimed_at=now)
+                            .returning(*polls.c)
+                        )
+                    ).first()
+                    if row is not None:
+                        claimed.append((_poll(row), row.results_attempted_at))
+                return claimed
+
+    async def mark_results_attempted(self, poll_id: int, *, claimer: str, now: datetime) -> bool:
+        """Right before the results go out; False if another process has taken them over."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                update(polls)
+                .where(
+                    polls.c.id == poll_id,
+                    polls.c.results_claimed_by == claimer,
+                    polls.c.results_posted_at.is_(None),
+                )
+                # The lease restarts too: the post itself is quick, the wait for a turn is not.
+                .values(results_attempted_at=now, results_claimed_at=now)
+            )
+            return result.rowcount == 1
+
+    async def mark_results_posted(self, poll_id: int, *, now: datetime) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(polls)
+                .where(polls.c.id == poll_id, polls.c.results_posted_at.is_(None))
+                .values(results_posted_at=now)
+            )
 
     async def open_polls(self, group_id: str) -> list[tuple[Poll, Tally]]:
         """The group's polls not yet closed, newest first, with their tallies."""

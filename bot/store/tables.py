@@ -148,6 +148,13 @@ polls = Table(
     # Set on a question of the week (schedule kind `quiz`): the practice question it asks. Its
     # answers are private and final, and its results reveal the right answer.
     Column("quiz_question", String(64), nullable=True),
+    # The results post, handed out like a delivery: claimed by one process (taken over after
+    # the lease), marked attempted right before the request, and marked posted once settled. A
+    # poll closed by a command has its results in the command's reply: posted at close.
+    Column("results_claimed_by", String(200), nullable=True),
+    Column("results_claimed_at", UTCDateTime(), nullable=True),
+    Column("results_attempted_at", UTCDateTime(), nullable=True),
+    Column("results_posted_at", UTCDateTime(), nullable=True),
 )
 
 poll_votes = Table(
