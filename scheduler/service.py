@@ -426,7 +426,9 @@ class SchedulerService:
         group_id, reply = announcement.group_id, announcement.reply
         platform = platform_of(group_id)
         outbox = self.outboxes[platform]
-        if announcement.attempted_at is not None:
+        if announcement.attempted_at is not None and not outbox.idempotent:
+            # (Where the platform drops a repeat of the key, as Discord's nonce does, simply
+            # sending again is the safe way to finish the job.)
             try:
                 found = await outbox.find_posted(
                     group_id,

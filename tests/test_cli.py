@@ -280,3 +280,18 @@ def test_ctrl_c_leaves_the_console_at_once(tmp_path: Path, db_env: dict[str, str
         process.kill()
     assert process.returncode == 130
     assert b"Traceback" not in stderr
+
+
+def test_the_study_content_tour_in_the_console(tmp_path: Path, db_env: dict[str, str]) -> None:
+    tour = "/tip llm-engineering\n/roadmap 8\n/resources\n/quiz\n/press 2\n/quiz stats\n"
+    result = studybot("console", stdin=tour, env={**db_env, "COLUMNS": "120"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "LLM engineering tip:" in out
+    assert "Week 8: Neural networks, pretrained models and the GPU" in out
+    assert "Capstone step (about 5 hours)" in out
+    assert "https://course.fast.ai/Lessons/lesson3.html" in out
+    assert "What to read and watch" in out
+    assert "practice question" in out
+    assert ("✅ Right" in out) != ("❌ Not quite" in out)  # one answer, judged once
+    assert "Your practice: 1 answer," in out

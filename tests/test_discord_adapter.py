@@ -117,6 +117,9 @@ async def test_every_command_answers_through_a_real_interaction(
         assert callback["data"]["embeds"], name
         assert callback["data"]["allowed_mentions"] == {"parse": []}, name
     assert "Core skills" in text_of(discord_fake.callbacks[0])
+    quiz_callback = discord_fake.callbacks[list(examples).index("quiz")]
+    assert quiz_callback["data"]["flags"] & 64  # ephemeral: a practice question is yours alone
+    assert len(button_ids(quiz_callback)) == 4
 
 
 def button_ids(callback: dict[str, Any]) -> list[str]:

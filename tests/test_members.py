@@ -132,6 +132,10 @@ async def test_me_forget_asks_first_then_erases_this_group_only(
     await app.services.sessions.answer(
         1, "2026-01-08", GRACE.id, "Grace", "going", now=datetime(2026, 1, 5, tzinfo=UTC)
     )
+    grace.last = await grace.send("/quiz math")
+    await grace.press(grace.last.buttons[0].label)
+    await grace.send("/tip math")
+    assert await app.services.quiz.reviews(GRACE.id) != {}
     confirm = await grace.send("/me forget")
     assert "cannot be undone" in reply_text(confirm)
     assert await app.services.members.is_on_roster("test:group", GRACE.id)  # not yet
@@ -141,6 +145,16 @@ async def test_me_forget_asks_first_then_erases_this_group_only(
     assert await app.services.progress.activity("test:group", GRACE.id) == []
     assert await app.services.sessions.answers(1, "2026-01-08") == []
     assert await app.services.pairs.opted_in("test:group") == []
+    # In no other group: practice history and seen tips go too.
+    assert await app.services.quiz.reviews(GRACE.id) == {}
+    async with app.services.store.engine.connect() as connection:
+        from sqlalchemy import func, select
+
+        from bot.store.tables import quiz_cards, seen_tips
+
+        for table in (quiz_cards, seen_tips):
+            count = select(func.count()).select_from(table).where(table.c.member_id == GRACE.id)
+            assert (await connection.execute(count)).scalar_one() == 0
 
 
 async def test_a_first_vote_joins_the_roster_with_one_private_note(

@@ -280,9 +280,12 @@ async def test_results_whose_sender_died_mid_send_are_posted_once_by_another_pro
     assert outbox.history_reads == 1  # it looked before posting again
     poll = await app.services.polls.get(1)
     assert poll is not None
-    assert await app.services.polls.claim_results(
-        platforms=["test"], claimer="any", now=clock() + timedelta(hours=1), lease=timedelta(0)
-    ) == []
+    assert (
+        await app.services.polls.claim_results(
+            platforms=["test"], claimer="any", now=clock() + timedelta(hours=1), lease=timedelta(0)
+        )
+        == []
+    )
 
 
 async def test_results_claimed_but_never_attempted_are_posted_after_the_lease(

@@ -15,6 +15,7 @@ from bot.core.model import Member, Reply
 from bot.core.ports import Pace, PostFailed, PostOutcomeUnknown
 from bot.settings import Settings
 from bot.store.deliveries import DeliveryLedger, Status
+from content.catalog import load_catalog
 from scheduler.claiming import plan_claims
 from scheduler.pacing import Pacer
 from scheduler.service import SchedulerService
@@ -25,6 +26,11 @@ from tests.fakes.outbox import FakeOutbox
 
 MONDAY_8_UTC = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 KEY = "studybot:1:2026-03-02T09:00"  # the first nudge's delivery key
+
+# Nudge titles as the shipped roadmap words them (content may be edited; the tests follow it).
+_ROADMAP = load_catalog().weeks
+WEEK_1 = f"Week 1: {_ROADMAP[1].title}"
+WEEK_2 = f"Week 2: {_ROADMAP[2].title}"
 
 
 class Sleeps:
@@ -91,13 +97,13 @@ async def test_a_due_nudge_is_posted_once(
     clock.set(MONDAY_8_UTC + timedelta(seconds=3))
     await run_tick(service)
     await run_tick(service)
-    assert outbox.titles() == ["Week 1: Map the gap"]
+    assert outbox.titles() == [WEEK_1]
     assert outbox.posts[0].group_id == "test:group"
     assert await statuses(app) == {Status.SENT: 1}
 
     clock.set(MONDAY_8_UTC + timedelta(days=7))
     await run_tick(service)
-    assert outbox.titles() == ["Week 1: Map the gap", "Week 2: The maths you actually use"]
+    assert outbox.titles() == [WEEK_1, WEEK_2]
 
 
 async def test_restart_inside_the_due_minute_delivers_once(
@@ -146,7 +152,7 @@ async def test_a_claim_never_attempted_is_delivered_by_the_next_owner(
 
     clock.advance(timedelta(seconds=61))
     await run_tick(service)
-    assert outbox.titles() == ["Week 1: Map the gap"]  # sent once, and no notice
+    assert outbox.titles() == [WEEK_1]  # sent once, and no notice
     assert outbox.history_reads == 0  # nothing to settle: it was never sent
     assert await statuses(app) == {Status.SENT: 1}
 
@@ -158,10 +164,10 @@ async def test_an_attempt_that_arrived_is_settled_from_history_not_resent(
     clock.set(MONDAY_8_UTC + timedelta(seconds=1))
     await claimed_by_a_process_that_died(app, clock, attempted=True)
     # The platform stored the post; the process died before it heard back.
-    await outbox.post("test:group", Reply(title="Week 1: Map the gap"), idempotency_key=KEY)
+    await outbox.post("test:group", Reply(title=WEEK_1), idempotency_key=KEY)
     clock.advance(timedelta(seconds=61))
     await run_tick(make_service(app, outbox))
-    assert outbox.titles() == ["Week 1: Map the gap"]
+    assert outbox.titles() == [WEEK_1]
     assert outbox.history_reads == 1
     assert await statuses(app) == {Status.SENT: 1}
 
@@ -174,7 +180,7 @@ async def test_an_attempt_that_never_arrived_is_sent_once(
     await claimed_by_a_process_that_died(app, clock, attempted=True)
     clock.advance(timedelta(seconds=61))
     await run_tick(make_service(app, outbox))
-    assert outbox.titles() == ["Week 1: Map the gap"]
+    assert outbox.titles() == [WEEK_1]
     assert [post.key for post in outbox.posts] == [KEY]
     assert await statuses(app) == {Status.SENT: 1}
 
@@ -207,7 +213,7 @@ async def test_an_idempotent_platform_finishes_an_orphaned_claim(
     )
     clock.advance(timedelta(minutes=11))
     await run_tick(make_service(app, outbox))
-    assert outbox.titles() == ["Week 1: Map the gap"]
+    assert outbox.titles() == [WEEK_1]
     assert outbox.posts[0].key.startswith("studybot:")
     assert await statuses(app) == {Status.SENT: 1}
 

@@ -133,6 +133,8 @@ async def test_every_command_is_answered_through_the_response_url(
     by_name = dict(slack.responses)
     assert by_name["tip"]["response_type"] == "in_channel"
     assert by_name["help"]["response_type"] == "ephemeral"
+    assert by_name["quiz"]["response_type"] == "ephemeral"  # a practice question is yours alone
+    assert "https://arxiv.org/abs/2005.11401" in everything(by_name["resources"])
     assert "Core skills" in everything(by_name["compare"])
     assert "Week 3" in everything(by_name["roadmap"])
 

@@ -150,13 +150,17 @@ def test_a_new_command_appears_in_the_manifest() -> None:
 
     registry = _registry()
     extended = Registry(
-        [*registry.commands, CommandSpec(name="quiz", description="A quiz", handler=handler)], []
+        [
+            *registry.commands,
+            CommandSpec(name="flashcards", description="Flashcards", handler=handler),
+        ],
+        [],
     )
     commands = [
         c["command"]
         for c in build_manifest(extended, socket_mode=True, url=None)["features"]["slash_commands"]
     ]
-    assert "/quiz" in commands
+    assert "/flashcards" in commands
 
 
 def test_only_deliberate_mentions_ping() -> None:

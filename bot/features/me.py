@@ -140,7 +140,8 @@ def _confirm_forget() -> Reply:
             Section(
                 text="This deletes your check-in answers, your votes in named polls, your place "
                 "on the roster and anything waiting to be sent to you for this group. Your "
-                "settings go too unless another group uses them. It cannot be undone."
+                "settings, quiz practice and seen tips go too unless another group uses them. It "
+                "cannot be undone."
             ),
         ),
         buttons=(Button(label="Erase my data", action_id=FORGET_ACTION, value="confirm"),),

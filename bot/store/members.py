@@ -25,6 +25,9 @@ from bot.store.tables import (
     poll_votes,
     polls,
     private_messages,
+    quiz_cards,
+    quiz_reviews,
+    seen_tips,
     session_rsvps,
     study_sessions,
 )
@@ -166,7 +169,7 @@ class MemberStore:
     async def forget(self, group_id: str, member_id: str) -> None:
         """Delete the member's answers, named votes, RSVPs, partner rounds and opt-in, roster
         entry, organizer role, snoozes and waiting private messages in this group. Their
-        settings go too unless another group uses them."""
+        settings, practice history and seen tips go too unless another group still has them."""
         async with self.engine.begin() as connection:
             in_group_checkins = select(checkins.c.id).where(checkins.c.group_id == group_id)
             await connection.execute(
@@ -220,6 +223,14 @@ class MemberStore:
                 await connection.execute(
                     delete(member_settings).where(member_settings.c.member_id == person)
                 )
+            # Practice history and seen tips follow the member across the workspace's (or the
+            # server's) channels: they go once no other group there has the member.
+            still_here = await connection.execute(
+                select(members.c.group_id).where(members.c.member_id == member_id).limit(1)
+            )
+            if still_here.first() is None:
+                for table in (quiz_reviews, quiz_cards, seen_tips):
+                    await connection.execute(delete(table).where(table.c.member_id == member_id))
 
     # Settings -------------------------------------------------------------------------------
 
