@@ -80,7 +80,7 @@ class Application:
             claim_lease=self.settings.claim_lease,
             sweepers=[
                 partial(sweep_closed_polls, self.services, lease=self.settings.claim_lease),
-                partial(sweep_checkins, self.services),
+                partial(sweep_checkins, self.services, lease=self.settings.claim_lease),
                 partial(plan_checkin_dms, self.services),
                 partial(plan_session_messages, self.services),
             ],

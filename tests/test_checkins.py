@@ -208,3 +208,46 @@ async def test_reminders_ping_only_when_the_group_opted_in(
     await runner.drain()
     [post] = outbox.posts
     assert post.reply.mentions == ("test:ken",)
+
+
+async def test_a_digest_whose_sender_died_mid_send_is_posted_once_after_the_lease(
+    admin: Chat, app: Application, clock: FakeClock, database_url: str
+) -> None:
+    from bot.features.checkin_schedule import sweep_checkins
+
+    await admin.send("/checkin open 24h")
+    clock.advance(timedelta(hours=24, seconds=1))
+    # A process closes the check-in, claims its digest, marks it attempted and dies before
+    # the platform answers (here: before the platform got it).
+    [dying] = await sweep_checkins(app.services, ["test"], lease=timedelta(minutes=1))
+    assert dying.key == "studybot:checkin-digest:1"
+    assert dying.mark_attempted is not None
+    assert await dying.mark_attempted()
+    outbox = FakeOutbox()
+    other = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
+    try:
+        survivor = service(other, outbox)
+        await survivor.tick()
+        await survivor.drain()
+        assert outbox.posts == []  # still the dead process's, within its lease
+        clock.advance(timedelta(minutes=1, seconds=1))
+        for _ in range(2):
+            await survivor.tick()
+            await survivor.drain()
+    finally:
+        await other.close()
+    assert outbox.titles() == ["📝 Week 1 check-in digest"]
+    assert outbox.history_reads == 1  # it looked in the conversation before posting
+
+
+async def test_a_check_in_closed_by_command_is_not_summed_up_again(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    await admin.send("/checkin open 24h")
+    assert "digest" in reply_text(await admin.send("/checkin close"))
+    clock.advance(timedelta(hours=25))
+    outbox = FakeOutbox()
+    runner = service(app, outbox)
+    await runner.tick()
+    await runner.drain()
+    assert outbox.posts == []

@@ -281,7 +281,7 @@ async def test_results_whose_sender_died_mid_send_are_posted_once_by_another_pro
     poll = await app.services.polls.get(1)
     assert poll is not None
     assert (
-        await app.services.polls.claim_results(
+        await app.services.polls.results.claim(
             platforms=["test"], claimer="any", now=clock() + timedelta(hours=1), lease=timedelta(0)
         )
         == []

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from bot.core.instants import instant
 from bot.core.model import Button, Context, Reply, Section
@@ -16,11 +17,12 @@ from bot.core.scheduled import (
     ScheduledOccurrence,
     ScheduledPost,
 )
+from bot.features.announcements import ANNOUNCEMENT_LEASE, claim_announcements
 from bot.features.checkin_digest import digest, missing_members
 from bot.features.checkin_dm import plan_private_reminders, slot_checkin, slot_key
 from bot.features.checkins import ANSWER_ACTION, DEFAULT_WINDOW, checkin_card, open_new_checkin
 from bot.features.services import Services
-from bot.store.checkins import Checkin
+from bot.store.checkins import Checkin, checkin_of
 
 
 def reminder(item: Checkin, missing: dict[str, str], *, ping: bool) -> Reply:
@@ -42,21 +44,16 @@ def reminder(item: Checkin, missing: dict[str, str], *, ping: bool) -> Reply:
 REMIND_BEFORE = timedelta(hours=12)
 
 
-async def sweep_checkins(services: Services, platforms: Sequence[str]) -> list[Announcement]:
-    """For the scheduler: one reminder before a check-in closes, and one digest when it has."""
+async def sweep_checkins(
+    services: Services, platforms: Sequence[str], *, lease: timedelta = ANNOUNCEMENT_LEASE
+) -> list[Announcement]:
+    """For the scheduler: one reminder before a check-in closes, and one digest when it has
+    (closed first, then claimed and settled like a delivery: bot/store/announcements.py)."""
     now = services.clock()
     out: list[Announcement] = []
     for item in await services.checkins.due(now=now, platforms=platforms):
         if item.closes_at <= now:
-            closed = await services.checkins.close(item.id, now=now)
-            if closed is not None:
-                out.append(
-                    Announcement(
-                        group_id=closed.group_id,
-                        reply=await digest(services, closed),
-                        key=f"studybot:checkin-digest:{closed.id}",
-                    )
-                )
+            await services.checkins.close(item.id, now=now, digest_in_reply=False)
             continue
         remind_at = item.closes_at - min(REMIND_BEFORE, (item.closes_at - item.opened_at) / 4)
         if now >= remind_at and await services.checkins.claim_reminder(item.id, now=now):
@@ -75,7 +72,18 @@ async def sweep_checkins(services: Services, platforms: Sequence[str]) -> list[A
                         key=f"studybot:checkin-reminder:{item.id}",
                     )
                 )
-    return out
+    return out + await claim_announcements(
+        services,
+        services.checkins.digests,
+        platforms,
+        lease=lease,
+        compose=partial(_digest, services),
+    )
+
+
+async def _digest(services: Services, row: Any) -> tuple[str, str, Reply]:
+    closed = checkin_of(row)
+    return closed.group_id, f"studybot:checkin-digest:{closed.id}", await digest(services, closed)
 
 
 class CheckinKind(DecidesNothingAtClaim):

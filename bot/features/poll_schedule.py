@@ -3,19 +3,22 @@ poll whose time is up, posted once."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
+from bot.core.model import Reply
 from bot.core.scheduled import (
     Announcement,
     DecidesNothingAtClaim,
     ScheduledOccurrence,
     ScheduledPost,
 )
+from bot.features.announcements import ANNOUNCEMENT_LEASE, claim_announcements
 from bot.features.polls import poll_card, results
 from bot.features.services import Services
-from bot.store.polls import Tally
+from bot.store.polls import Tally, poll_of
 
 PROGRESS_OPTIONS = ("Not started", "Started", "Halfway", "Done", "Ahead")
 
@@ -29,8 +32,6 @@ async def close_due_polls(services: Services, platforms: Sequence[str]) -> None:
 
 
 PROGRESS_OPEN = timedelta(hours=48)
-# How long a process holds a poll's results post before another may take it over.
-RESULTS_LEASE = timedelta(minutes=1)
 
 
 class ProgressPollKind(DecidesNothingAtClaim):
@@ -61,41 +62,20 @@ class ProgressPollKind(DecidesNothingAtClaim):
 
 
 async def sweep_closed_polls(
-    services: Services, platforms: Sequence[str], *, lease: timedelta = RESULTS_LEASE
+    services: Services, platforms: Sequence[str], *, lease: timedelta = ANNOUNCEMENT_LEASE
 ) -> list[Announcement]:
-    """For the scheduler: the results of every poll whose time is up, posted exactly once.
-
-    Closing and posting are two steps, like a claimed delivery: the results are claimed by one
-    process, marked attempted right before the request and posted once settled; a process that
-    dies in between leaves them to be taken over after `lease`, which first looks for them in
-    the conversation (by key) before posting again."""
+    """For the scheduler: the results of every poll whose time is up, posted exactly once
+    (closed first, then claimed and settled like a delivery: bot/store/announcements.py)."""
     await close_due_polls(services, platforms)
-    # A token per claim, not per process: if a slow post outlives its lease and is claimed again
-    # (even by this process), the first holder's attempt mark fails and it steps aside.
-    claimer = f"{services.deliveries.claimer}/{secrets.token_hex(4)}"
-    now = services.clock()
-    claimed = await services.polls.claim_results(
-        platforms=platforms, claimer=claimer, now=now, lease=lease
+    return await claim_announcements(
+        services,
+        services.polls.results,
+        platforms,
+        lease=lease,
+        compose=partial(_results, services),
     )
-    announcements = []
-    for poll, attempted_at in claimed:
 
-        async def attempted(poll_id: int = poll.id) -> bool:
-            return await services.polls.mark_results_attempted(
-                poll_id, claimer=claimer, now=services.clock()
-            )
 
-        async def done(poll_id: int = poll.id) -> None:
-            await services.polls.mark_results_posted(poll_id, now=services.clock())
-
-        announcements.append(
-            Announcement(
-                group_id=poll.group_id,
-                reply=await results(services, poll),
-                key=f"studybot:poll-results:{poll.id}",
-                mark_attempted=attempted,
-                mark_done=done,
-                attempted_at=attempted_at,
-            )
-        )
-    return announcements
+async def _results(services: Services, row: Any) -> tuple[str, str, Reply]:
+    poll = poll_of(row)
+    return poll.group_id, f"studybot:poll-results:{poll.id}", await results(services, poll)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.announcements import AnnouncementMarks
 from bot.store.db import WRITE_INTENT, dialect_insert
 from bot.store.repos import Store
 from bot.store.tables import checkin_answers, checkins
@@ -50,7 +51,7 @@ class Answer:
     confidence: int | None
 
 
-def _checkin(row: Any) -> Checkin:
+def checkin_of(row: Any) -> Checkin:
     return Checkin(
         id=row.id,
         group_id=row.group_id,
@@ -75,6 +76,8 @@ def _questions_key(group_id: str) -> str:
 class CheckinStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # The digest of a check-in the sweeper closed: see bot/store/announcements.py.
+        self.digests = AnnouncementMarks(engine, checkins, prefix="digest")
         # Per-group settings (questions, mentions) are plain key-values, kept by the Store.
         self._settings = Store(engine)
 
@@ -122,7 +125,7 @@ class CheckinStore:
                 result = await connection.execute(
                     insert(checkins).values(**values).returning(*checkins.c)
                 )
-                return _checkin(result.one())
+                return checkin_of(result.one())
             await connection.execute(
                 dialect_insert(connection, checkins)
                 .values(**values)
@@ -131,14 +134,14 @@ class CheckinStore:
             row = (
                 await connection.execute(select(checkins).where(checkins.c.slot_key == slot_key))
             ).one()
-            return _checkin(row)
+            return checkin_of(row)
 
     async def get(self, checkin_id: int) -> Checkin | None:
         async with self.engine.connect() as connection:
             row = (
                 await connection.execute(select(checkins).where(checkins.c.id == checkin_id))
             ).first()
-        return None if row is None else _checkin(row)
+        return None if row is None else checkin_of(row)
 
     async def latest_open(self, group_id: str, *, now: datetime) -> Checkin | None:
         async with self.engine.connect() as connection:
@@ -154,7 +157,7 @@ class CheckinStore:
                     .limit(1)
                 )
             ).first()
-        return None if row is None else _checkin(row)
+        return None if row is None else checkin_of(row)
 
     async def answer(
         self,
@@ -173,7 +176,7 @@ class CheckinStore:
                 row = (
                     await connection.execute(select(checkins).where(checkins.c.id == checkin_id))
                 ).first()
-                if row is None or not _checkin(row).is_open(now):
+                if row is None or not checkin_of(row).is_open(now):
                     raise CheckinClosed("that check-in has closed")
                 removed = await connection.execute(
                     delete(checkin_answers).where(
@@ -221,7 +224,7 @@ class CheckinStore:
                     .limit(1)
                 )
             ).first()
-        return None if row is None else _checkin(row)
+        return None if row is None else checkin_of(row)
 
     async def previous_closed(self, checkin: Checkin) -> Checkin | None:
         async with self.engine.connect() as connection:
@@ -237,20 +240,23 @@ class CheckinStore:
                     .limit(1)
                 )
             ).first()
-        return None if row is None else _checkin(row)
+        return None if row is None else checkin_of(row)
 
-    async def close(self, checkin_id: int, *, now: datetime) -> Checkin | None:
-        """Close it; None if someone (another process, an admin) closed it first."""
+    async def close(
+        self, checkin_id: int, *, now: datetime, digest_in_reply: bool = True
+    ) -> Checkin | None:
+        """Close it; None if someone (another process, an admin) closed it first. A command
+        answers with the digest (`digest_in_reply`); the sweeper's digest is claimed after."""
         async with self.engine.begin() as connection:
             row = (
                 await connection.execute(
                     update(checkins)
                     .where(checkins.c.id == checkin_id, checkins.c.closed_at.is_(None))
-                    .values(closed_at=now)
+                    .values(closed_at=now, digest_posted_at=now if digest_in_reply else None)
                     .returning(*checkins.c)
                 )
             ).first()
-        return None if row is None else _checkin(row)
+        return None if row is None else checkin_of(row)
 
     async def set_message_ref(self, checkin_id: int, message_ref: str) -> None:
         async with self.engine.begin() as connection:
@@ -276,7 +282,7 @@ class CheckinStore:
                     checkins.c.closed_at.is_(None), checkins.c.platform.in_(list(platforms))
                 )
             )
-            return [_checkin(row) for row in rows]
+            return [checkin_of(row) for row in rows]
 
     async def export(self, group_id: str) -> list[dict[str, Any]]:
         async with self.engine.connect() as connection:

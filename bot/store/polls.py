@@ -12,12 +12,13 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.store.announcements import AnnouncementMarks
 from bot.store.db import WRITE_INTENT
 from bot.store.tables import poll_votes, polls
 
@@ -65,7 +66,7 @@ class Tally:
         return sum(self.counts)
 
 
-def _poll(row: Any) -> Poll:
+def poll_of(row: Any) -> Poll:
     return Poll(
         id=row.id,
         group_id=row.group_id,
@@ -87,6 +88,8 @@ def anonymous_voter(key: str, member_id: str) -> str:
 class PollStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # The results post of a poll the sweeper closed: see bot/store/announcements.py.
+        self.results = AnnouncementMarks(engine, polls, prefix="results")
 
     async def create(
         self,
@@ -120,12 +123,12 @@ class PollStore:
                 )
                 .returning(*polls.c)
             )
-            return _poll(result.one())
+            return poll_of(result.one())
 
     async def get(self, poll_id: int) -> Poll | None:
         async with self.engine.connect() as connection:
             row = (await connection.execute(select(polls).where(polls.c.id == poll_id))).first()
-        return None if row is None else _poll(row)
+        return None if row is None else poll_of(row)
 
     async def vote(
         self,
@@ -147,7 +150,7 @@ class PollStore:
                 row = (await connection.execute(select(polls).where(polls.c.id == poll_id))).first()
                 if row is None:
                     raise PollClosed("that poll does not exist")
-                poll = _poll(row)
+                poll = poll_of(row)
                 if not poll.is_open(now):
                     raise PollClosed("that poll has closed")
                 if not 0 <= option_index < len(poll.options):
@@ -210,73 +213,7 @@ class PollStore:
                 .returning(*polls.c)
             )
             row = result.first()
-        return None if row is None else _poll(row)
-
-    async def claim_results(
-        self, *, platforms: Sequence[str], claimer: str, now: datetime, lease: timedelta
-    ) -> list[tuple[Poll, datetime | None]]:
-        """Closed polls whose results are not posted yet and that nobody holds (or whose holder's
-        lease ran out): claimed for `claimer`, each with when an earlier owner attempted it."""
-        async with self.engine.connect() as raw:
-            connection = await raw.execution_options(**{WRITE_INTENT: True})
-            async with connection.begin():
-                candidates = (
-                    await connection.execute(
-                        select(polls.c.id).where(
-                            polls.c.closed_at.is_not(None),
-                            polls.c.results_posted_at.is_(None),
-                            polls.c.platform.in_(list(platforms)),
-                            or_(
-                                polls.c.results_claimed_at.is_(None),
-                                polls.c.results_claimed_at < now - lease,
-                            ),
-                        )
-                    )
-                ).scalars()
-                claimed = []
-                for poll_id in list(candidates):
-                    # Conditional, so two processes racing for one poll cannot both win it.
-                    row = (
-                        await connection.execute(
-                            update(polls)
-                            .where(
-                                polls.c.id == poll_id,
-                                polls.c.results_posted_at.is_(None),
-                                or_(
-                                    polls.c.results_claimed_at.is_(None),
-                                    polls.c.results_claimed_at < now - lease,
-                                ),
-                            )
-                            .values(results_claimed_by=claimer, results_claimed_at=now)
-                            .returning(*polls.c)
-                        )
-                    ).first()
-                    if row is not None:
-                        claimed.append((_poll(row), row.results_attempted_at))
-                return claimed
-
-    async def mark_results_attempted(self, poll_id: int, *, claimer: str, now: datetime) -> bool:
-        """Right before the results go out; False if another process has taken them over."""
-        async with self.engine.begin() as connection:
-            result = await connection.execute(
-                update(polls)
-                .where(
-                    polls.c.id == poll_id,
-                    polls.c.results_claimed_by == claimer,
-                    polls.c.results_posted_at.is_(None),
-                )
-                # The lease restarts too: the post itself is quick, the wait for a turn is not.
-                .values(results_attempted_at=now, results_claimed_at=now)
-            )
-            return result.rowcount == 1
-
-    async def mark_results_posted(self, poll_id: int, *, now: datetime) -> None:
-        async with self.engine.begin() as connection:
-            await connection.execute(
-                update(polls)
-                .where(polls.c.id == poll_id, polls.c.results_posted_at.is_(None))
-                .values(results_posted_at=now)
-            )
+        return None if row is None else poll_of(row)
 
     async def open_polls(self, group_id: str) -> list[tuple[Poll, Tally]]:
         """The group's polls not yet closed, newest first, with their tallies."""
@@ -286,7 +223,7 @@ class PollStore:
                 .where(polls.c.group_id == group_id, polls.c.closed_at.is_(None))
                 .order_by(polls.c.id.desc())
             )
-            found = [_poll(row) for row in rows]
+            found = [poll_of(row) for row in rows]
             return [(poll, await self._tally(connection, poll)) for poll in found]
 
     async def quiz_questions_asked(self, group_id: str) -> set[str]:
@@ -315,7 +252,7 @@ class PollStore:
             rows = await connection.execute(
                 select(polls).where(polls.c.group_id == group_id).order_by(polls.c.id)
             )
-            found = [_poll(row) for row in rows]
+            found = [poll_of(row) for row in rows]
             return [(poll, await self._tally(connection, poll)) for poll in found]
 
     async def export_votes(self, group_id: str) -> list[dict[str, Any]]:

@@ -148,9 +148,8 @@ polls = Table(
     # Set on a question of the week (schedule kind `quiz`): the practice question it asks. Its
     # answers are private and final, and its results reveal the right answer.
     Column("quiz_question", String(64), nullable=True),
-    # The results post, handed out like a delivery: claimed by one process (taken over after
-    # the lease), marked attempted right before the request, and marked posted once settled. A
-    # poll closed by a command has its results in the command's reply: posted at close.
+    # The results post, handed out like a delivery (see bot/store/announcements.py). A poll
+    # closed by a command has its results in the command's reply: posted at close.
     Column("results_claimed_by", String(200), nullable=True),
     Column("results_claimed_at", UTCDateTime(), nullable=True),
     Column("results_attempted_at", UTCDateTime(), nullable=True),
@@ -191,6 +190,11 @@ checkins = Table(
     # "<schedule id>:<local slot>" for a check-in a schedule opened: its private questions and
     # its channel card, sent by different processes at different times, find the same one.
     Column("slot_key", String(60), nullable=True, unique=True),
+    # The digest, handed out like a delivery (see bot/store/announcements.py).
+    Column("digest_claimed_by", String(200), nullable=True),
+    Column("digest_claimed_at", UTCDateTime(), nullable=True),
+    Column("digest_attempted_at", UTCDateTime(), nullable=True),
+    Column("digest_posted_at", UTCDateTime(), nullable=True),
 )
 
 checkin_answers = Table(
