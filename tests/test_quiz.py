@@ -14,7 +14,6 @@ from bot.features.quiz_practice import Why, pick_question
 from bot.settings import Settings
 from bot.store.quiz import Review, next_box
 from content.catalog import load_catalog
-from scheduler.service import SchedulerService
 from tests.chat import Chat, reply_text
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import FakeOutbox
@@ -236,18 +235,7 @@ async def test_the_question_of_the_week_keeps_answers_private_and_reveals_once(
     other = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
     reveal_outbox = FakeOutbox()
     try:
-        services = [
-            SchedulerService(
-                ledger=application.services.deliveries,
-                notices=application.services.notices,
-                outboxes={"test": reveal_outbox},
-                kinds=application.kinds,
-                clock=clock,
-                grace=timedelta(hours=1),
-                sweepers=application.scheduler({"test": reveal_outbox}).sweepers,
-            )
-            for application in (app, other)
-        ]
+        services = [application.scheduler({"test": reveal_outbox}) for application in (app, other)]
         clock.advance(timedelta(hours=24, seconds=1))
         await asyncio.gather(*(service.tick() for service in services))
         await asyncio.gather(*(service.drain() for service in services))
