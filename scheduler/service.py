@@ -350,7 +350,8 @@ class SchedulerService:
                     if before_sending is not None and not await before_sending():
                         return PostResult(Status.CLAIMED, attempts, None, taken_over=True)
                     await pacer.gate(conversation)
-                    ref = await send()
+                    async with pacer.request():
+                        ref = await send()
             except PostFailed as error:
                 if isinstance(error, DirectMessagesClosed):
                     return PostResult(Status.FAILED, attempts, error.reason, dms_closed=True)

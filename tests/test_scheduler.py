@@ -593,3 +593,33 @@ async def test_a_scheduler_joining_busy_ones_waits_a_beat_before_posting(
     await service.stop()
     assert sleeps[:1] == [3.0]  # a beat and a half
     assert service.pacers["test"].share == 1 / 501
+
+
+@pytest.mark.parametrize("busy_turn", [0.0, 0.004])
+async def test_the_gate_keeps_every_second_within_the_limit_even_when_sleeps_run_late(
+    busy_turn: float,
+) -> None:
+    """1,000 posts at 100/s: with every sleep overshooting by a busy loop turn (4 ms, 40% of
+    the 10 ms spacing), slots keep their own times (no drift into a slower rate), and no
+    one-second window ever holds more than the limit. (That a busy turn no longer caps the
+    rate at one post per turn shows in benchmarks/fanout.py part b, which a fake clock cannot
+    reproduce.)"""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds + busy_turn
+        await asyncio.sleep(0)
+
+    pacer = Pacer(Pace(per_second=100, concurrency=2000), monotonic=lambda: now[0], sleep=sleep)
+    passed: list[float] = []
+
+    async def post(index: int) -> None:
+        async with pacer.turn(f"c{index}"):
+            await pacer.gate(f"c{index}")
+            passed.append(now[0])
+
+    await asyncio.gather(*(post(index) for index in range(1000)))
+    passed.sort()
+    busiest = max(sum(1 for moment in passed if start <= moment < start + 1.0) for start in passed)
+    assert busiest <= 100
+    assert passed[-1] <= 1000 / (100 * 0.98) * 1.03  # within 3% of the paced ideal
