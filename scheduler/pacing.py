@@ -135,7 +135,7 @@ class Pacer:
             # post arriving late takes it), more at high rates.
             made_up = max(1, int(rate * CATCH_UP_SECONDS))
             last = max(last, now - (made_up + 1) * spacing)
-            cap = max(1, round(rate))
+            cap = max(1, math.floor(rate + 0.5))  # 24.5 → 25 (round() would give 24)
             while waiting and last + spacing <= now + TOLERANCE and len(sent) < cap:
                 slot = waiting.popleft()
                 if slot.done():  # its post was cancelled while waiting: the slot stays free

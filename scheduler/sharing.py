@@ -22,7 +22,7 @@ from scheduler.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-BEAT = timedelta(seconds=2)
+BEAT = timedelta(seconds=1)
 MISSED_BEATS = 3
 # A newcomer waits this many beats: everyone else beats at least once meanwhile.
 WARM_UP_BEATS = 1.5

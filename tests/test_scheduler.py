@@ -19,6 +19,7 @@ from content.catalog import load_catalog
 from scheduler.claiming import plan_claims
 from scheduler.pacing import Pacer
 from scheduler.service import SchedulerService
+from scheduler.sharing import BEAT, WARM_UP_BEATS
 from tests.chat import Chat, reply_text
 from tests.conftest import ADMIN
 from tests.fakes.clock import FakeClock
@@ -591,7 +592,7 @@ async def test_a_scheduler_joining_busy_ones_waits_a_beat_before_posting(
     )
     await service.start()
     await service.stop()
-    assert sleeps[:1] == [3.0]  # a beat and a half
+    assert sleeps[:1] == [BEAT.total_seconds() * WARM_UP_BEATS]  # a beat and a half
     assert service.pacers["test"].share == 1 / 501
 
 
