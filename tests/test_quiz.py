@@ -261,3 +261,16 @@ async def test_an_organizer_can_reveal_the_question_of_the_week_early(
     assert "Nobody answered this time." in reply_text(revealed)
     again = await admin.send("/quiz close")
     assert "no open question of the week" in reply_text(again)
+
+
+def test_every_fourth_question_is_new_even_with_reviews_due() -> None:
+    catalog = load_catalog()
+    reviews = {
+        q.id: review(q.id, box=1, due_in=-timedelta(hours=1)) for q in catalog.questions_in("math")
+    }
+    picks = [
+        pick_question(catalog, reviews, now=NOW, asked_before=asked, rng=random.Random(asked))
+        for asked in range(8)
+    ]
+    assert [pick.why for pick in picks] == [Why.DUE, Why.DUE, Why.DUE, Why.NEW] * 2
+    assert all(pick.question.topic != "math" for pick in picks if pick.why is Why.NEW)

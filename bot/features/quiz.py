@@ -47,7 +47,8 @@ def quiz_choices(services: Services) -> Sequence[str]:
     ],
     details="Each question has four answers; yours comes back privately, right or not, and why. "
     "A missed question returns after 1 day, then 3, then 7 days as you get it right. `/quiz` "
-    "asks what is due first, then something new from your weakest topic. "
+    "asks what is due first (every fourth question is a new one all the same), then something "
+    "new from your weakest topic. "
     "`/schedule add quiz <days> <HH:MM>` (organizers) posts a question of the week in the "
     "channel: answers are private, and the tally and the right answer are revealed after 24 "
     "hours or at `/quiz close`.",
@@ -74,7 +75,8 @@ async def quiz(ctx: CommandContext) -> Reply:
 async def ask(services: Services, member: Member, topic: str | None) -> Reply:
     now = services.clock()
     reviews = await services.quiz.reviews(member.id)
-    pick = pick_question(services.catalog, reviews, now=now, topic=topic)
+    asked_before = await services.quiz.cards_asked(member.id)
+    pick = pick_question(services.catalog, reviews, now=now, topic=topic, asked_before=asked_before)
     card_id = await services.quiz.ask(member.id, pick.question.id, now=now)
     return question_card(services.catalog, pick, card_id)
 

@@ -26,16 +26,24 @@ class Pick:
     why: Why
 
 
+# Every this many questions, a new one comes even when reviews are due, so a member with a
+# backlog of reviews still meets new material.
+NEW_EVERY = 4
+
+
 def pick_question(
     catalog: Catalog,
     reviews: Mapping[str, Review],
     *,
     now: datetime,
     topic: str | None = None,
+    asked_before: int = 0,
     rng: random.Random | None = None,
 ) -> Pick:
-    """Due questions first (lowest box, then longest overdue); then a new question from the
-    weakest topic; when every question has been seen and none is due, the one due soonest."""
+    """Due questions first (lowest box, then longest overdue), except that every NEW_EVERY-th
+    question (`asked_before` counts the member's earlier ones) is new when one is left; then a
+    new question from the weakest topic; when every question has been seen and none is due,
+    the one due soonest."""
     rng = rng or random.Random()
     pool = [
         question
@@ -43,10 +51,11 @@ def pick_question(
         if topic is None or question.topic == topic
     ]
     due = [q for q in pool if q.id in reviews and reviews[q.id].due_at <= now]
-    if due:
+    new = [q for q in pool if q.id not in reviews]
+    mix_in_new = new and (asked_before + 1) % NEW_EVERY == 0
+    if due and not mix_in_new:
         first = min(due, key=lambda q: (reviews[q.id].box, reviews[q.id].due_at, q.id))
         return Pick(question=first, why=Why.DUE)
-    new = [q for q in pool if q.id not in reviews]
     if new:
         strength = {topic: _strength(reviews, topic) for topic in sorted({q.topic for q in new})}
         weakest = min(strength.values())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.db import WRITE_INTENT, dialect_insert
@@ -78,6 +78,16 @@ class QuizStore:
                 select(quiz_reviews).where(quiz_reviews.c.member_id == member_id)
             )
             return {row.question_id: _review(row) for row in rows}
+
+    async def cards_asked(self, member_id: str) -> int:
+        """How many questions the member has been asked (answered or not)."""
+        async with self.engine.connect() as connection:
+            result = await connection.execute(
+                select(func.count())
+                .select_from(quiz_cards)
+                .where(quiz_cards.c.member_id == member_id)
+            )
+            return int(result.scalar_one())
 
     async def ask(self, member_id: str, question_id: str, *, now: datetime) -> int:
         """A new card for the member; its id goes into the answer buttons."""
