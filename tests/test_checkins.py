@@ -251,3 +251,33 @@ async def test_a_check_in_closed_by_command_is_not_summed_up_again(
     await runner.tick()
     await runner.drain()
     assert outbox.posts == []
+
+
+async def test_a_reminder_whose_sender_died_mid_send_is_posted_once_after_the_lease(
+    admin: Chat, app: Application, clock: FakeClock, database_url: str
+) -> None:
+    from bot.features.checkin_schedule import sweep_checkins
+
+    await admin.send("/checkin open 48h")
+    await app.services.members.join("test:group", "test:ken", "Ken", now=clock())
+    clock.advance(timedelta(hours=37))  # 11 hours before it closes
+    [dying] = await sweep_checkins(app.services, ["test"], lease=timedelta(minutes=1))
+    assert dying.key == "studybot:checkin-reminder:1"
+    assert dying.mark_attempted is not None
+    assert await dying.mark_attempted()  # ...and the process dies before the platform answers
+    outbox = FakeOutbox()
+    other = await build_application(Settings(STUDYBOT_DATABASE_URL=database_url), clock=clock)
+    try:
+        survivor = service(other, outbox)
+        await survivor.tick()
+        await survivor.drain()
+        assert outbox.posts == []
+        clock.advance(timedelta(minutes=1, seconds=1))
+        for _ in range(2):
+            await survivor.tick()
+            await survivor.drain()
+    finally:
+        await other.close()
+    [posted] = outbox.posts
+    assert "Still to answer: Ken" in reply_text(posted.reply)
+    assert outbox.history_reads == 1

@@ -18,8 +18,9 @@ from bot.store.announcements import AnnouncementMarks
 # STUDYBOT_CLAIM_LEASE is passed in by the application).
 ANNOUNCEMENT_LEASE = timedelta(minutes=1)
 
-# A claimed row → (group id, idempotency key, the reply to post).
-Compose = Callable[[Any], Awaitable[tuple[str, str, Reply]]]
+# A claimed row → (group id, idempotency key, the reply to post), or None when there turns out
+# to be nothing to post (a reminder whose every member has answered or is reminded privately).
+Compose = Callable[[Any], Awaitable[tuple[str, str, Reply] | None]]
 
 
 async def claim_announcements(
@@ -38,7 +39,11 @@ async def claim_announcements(
     )
     announcements = []
     for row, attempted_at in claimed:
-        group_id, key, reply = await compose(row)
+        composed = await compose(row)
+        if composed is None:
+            await marks.mark_posted(row.id, now=services.clock())
+            continue
+        group_id, key, reply = composed
 
         async def attempted(row_id: int = row.id) -> bool:
             return await marks.mark_attempted(row_id, claimer=claimer, now=services.clock())

@@ -48,36 +48,52 @@ async def sweep_checkins(
     services: Services, platforms: Sequence[str], *, lease: timedelta = ANNOUNCEMENT_LEASE
 ) -> list[Announcement]:
     """For the scheduler: one reminder before a check-in closes, and one digest when it has
-    (closed first, then claimed and settled like a delivery: bot/store/announcements.py)."""
+    (each made ready first, then claimed and settled like a delivery: see
+    bot/store/announcements.py)."""
     now = services.clock()
-    out: list[Announcement] = []
     for item in await services.checkins.due(now=now, platforms=platforms):
         if item.closes_at <= now:
             await services.checkins.close(item.id, now=now, digest_in_reply=False)
             continue
         remind_at = item.closes_at - min(REMIND_BEFORE, (item.closes_at - item.opened_at) / 4)
-        if now >= remind_at and await services.checkins.claim_reminder(item.id, now=now):
-            missing = await missing_members(
-                services, item, await services.checkins.answers(item.id), skip_snoozed=True
-            )
-            group = await services.store.get_group(item.group_id)
-            if missing and group is not None and group.checkin_delivery == "dm":
-                missing = await plan_private_reminders(services, item, missing)
-            if missing:
-                ping = await services.checkins.mentions(item.group_id)
-                out.append(
-                    Announcement(
-                        group_id=item.group_id,
-                        reply=reminder(item, missing, ping=ping),
-                        key=f"studybot:checkin-reminder:{item.id}",
-                    )
-                )
-    return out + await claim_announcements(
+        if now >= remind_at:
+            await services.checkins.claim_reminder(item.id, now=now)
+    reminders = await claim_announcements(
+        services,
+        services.checkins.reminders,
+        platforms,
+        lease=lease,
+        compose=partial(_reminder, services),
+    )
+    digests = await claim_announcements(
         services,
         services.checkins.digests,
         platforms,
         lease=lease,
         compose=partial(_digest, services),
+    )
+    return reminders + digests
+
+
+async def _reminder(services: Services, row: Any) -> tuple[str, str, Reply] | None:
+    """Who has not answered yet: members who take private messages are reminded privately
+    (planned in the private ledger, once per member), the rest named in one channel post."""
+    item = checkin_of(row)
+    if item.closed_at is not None:
+        return None  # it closed before anyone reminded: the digest says the rest
+    missing = await missing_members(
+        services, item, await services.checkins.answers(item.id), skip_snoozed=True
+    )
+    group = await services.store.get_group(item.group_id)
+    if missing and group is not None and group.checkin_delivery == "dm":
+        missing = await plan_private_reminders(services, item, missing)
+    if not missing:
+        return None
+    ping = await services.checkins.mentions(item.group_id)
+    return (
+        item.group_id,
+        f"studybot:checkin-reminder:{item.id}",
+        reminder(item, missing, ping=ping),
     )
 
 

@@ -1,5 +1,6 @@
 """Marks that make a row's one announcement go out exactly once: a poll's results, a check-in's
-digest. The row is closed first; its announcement is then handed out like a delivery:
+digest or reminder. The row is made ready first (closed, or its reminder claimed); its
+announcement is then handed out like a delivery:
 
 - claimed by one sweep (a token per claim, taken over once its lease has run out),
 - marked attempted right before the request (which also restarts the lease),
@@ -24,12 +25,16 @@ from bot.store.db import WRITE_INTENT
 
 class AnnouncementMarks:
     """The `<prefix>_claimed_by`, `_claimed_at`, `_attempted_at` and `_posted_at` columns of a
-    table with an integer `id`, a `closed_at` and a `platform`."""
+    table with an integer `id` and a `platform`. A row's announcement is due once its `ready`
+    column (by default `closed_at`) is set."""
 
-    def __init__(self, engine: AsyncEngine, table: Table, *, prefix: str) -> None:
+    def __init__(
+        self, engine: AsyncEngine, table: Table, *, prefix: str, ready: str = "closed_at"
+    ) -> None:
         self.engine = engine
         self.table = table
         columns = table.c
+        self.ready = columns[ready]
         self.claimed_by = columns[f"{prefix}_claimed_by"]
         self.claimed_at = columns[f"{prefix}_claimed_at"]
         self.attempted_at = columns[f"{prefix}_attempted_at"]
@@ -50,7 +55,7 @@ class AnnouncementMarks:
                 candidates = (
                     await connection.execute(
                         select(table.c.id).where(
-                            table.c.closed_at.is_not(None),
+                            self.ready.is_not(None),
                             self.posted_at.is_(None),
                             table.c.platform.in_(list(platforms)),
                             self._unheld(now, lease),

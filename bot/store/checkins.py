@@ -78,6 +78,8 @@ class CheckinStore:
         self.engine = engine
         # The digest of a check-in the sweeper closed: see bot/store/announcements.py.
         self.digests = AnnouncementMarks(engine, checkins, prefix="digest")
+        # The reminder before it closes, once `claim_reminder` has set reminded_at.
+        self.reminders = AnnouncementMarks(engine, checkins, prefix="reminder", ready="reminded_at")
         # Per-group settings (questions, mentions) are plain key-values, kept by the Store.
         self._settings = Store(engine)
 

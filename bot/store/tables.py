@@ -195,6 +195,11 @@ checkins = Table(
     Column("digest_claimed_at", UTCDateTime(), nullable=True),
     Column("digest_attempted_at", UTCDateTime(), nullable=True),
     Column("digest_posted_at", UTCDateTime(), nullable=True),
+    # The reminder before it closes, the same way (ready once reminded_at is set).
+    Column("reminder_claimed_by", String(200), nullable=True),
+    Column("reminder_claimed_at", UTCDateTime(), nullable=True),
+    Column("reminder_attempted_at", UTCDateTime(), nullable=True),
+    Column("reminder_posted_at", UTCDateTime(), nullable=True),
 )
 
 checkin_answers = Table(
