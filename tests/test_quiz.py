@@ -274,3 +274,25 @@ def test_every_fourth_question_is_new_even_with_reviews_due() -> None:
     ]
     assert [pick.why for pick in picks] == [Why.DUE, Why.DUE, Why.DUE, Why.NEW] * 2
     assert all(pick.question.topic != "math" for pick in picks if pick.why is Why.NEW)
+
+
+@pytest.mark.parametrize("value", ["1:9", "99:0", "x:1"])
+async def test_a_forged_week_answer_changes_nothing(
+    admin: Chat, app: Application, clock: FakeClock, value: str
+) -> None:
+    await admin.send('/poll "An ordinary poll?" "a" "b"')  # poll #1, not a question of the week
+    reply = await _answer_week(app, "test:mallory", value)
+    assert reply.is_error
+    assert "no longer works" in reply_text(reply)
+    ordinary = await app.dispatcher.press(
+        ActionPress(
+            action_id="quiz:week",
+            value="1:0",
+            member=Member(id="test:mallory", name="m"),
+            group_id="test:group",
+            platform="test",
+        )
+    )
+    assert ordinary.is_error
+    [(poll, tally)] = await app.services.polls.open_polls("test:group")
+    assert tally.voters == 0

@@ -136,9 +136,11 @@ async def answer_week_question(ctx: ActionContext) -> Reply:
     catalog = services.catalog
     now = services.clock()
 
+    asked = await services.polls.get(int(poll_id))
+    if asked is None or asked.quiz_question is None or not int(index) < len(asked.options):
+        raise UserError("That button no longer works.")  # a made-up or outdated button
     # The answer also counts as practice of that question (unless the content changed since).
-    asked = await services.polls.get(int(poll_id)) if poll_id.isdigit() else None
-    question = catalog.questions.get(asked.quiz_question or "") if asked else None
+    question = catalog.questions.get(asked.quiz_question)
     alongside = (
         practice_alongside_vote(
             member_id=member.id,
@@ -157,9 +159,7 @@ async def answer_week_question(ctx: ActionContext) -> Reply:
     except PollClosed as closed:
         raise UserError(f"Sorry, {closed}: the answer has been revealed in the channel.") from None
     except AlreadyVoted as earlier:
-        found = await services.polls.get(int(poll_id))
-        assert found is not None
-        return week_answered(found, earlier.option_index, first=False)
+        return week_answered(asked, earlier.option_index, first=False)
     await joined_by_taking_part(services, poll.group_id, member.id, member.name)
     return week_answered(poll, int(index), first=True)
 
