@@ -296,3 +296,31 @@ async def test_a_forged_week_answer_changes_nothing(
     assert ordinary.is_error
     [(poll, tally)] = await app.services.polls.open_polls("test:group")
     assert tally.voters == 0
+
+
+async def test_a_poll_button_cannot_reveal_or_change_a_question_of_the_week(
+    admin: Chat, app: Application, clock: FakeClock
+) -> None:
+    outbox = await _post_week_question(app, admin, clock)
+    [post] = outbox.posts
+    poll_id = post.reply.buttons[0].value.split(":")[0]
+
+    async def poll_vote(index: int):  # type: ignore[no-untyped-def]
+        return await app.dispatcher.press(
+            ActionPress(
+                action_id="poll:vote",
+                value=f"{poll_id}:{index}",
+                member=Member(id="test:eve", name="eve"),
+                group_id="test:group",
+                platform="test",
+            )
+        )
+
+    first = await poll_vote(0)
+    assert first.visibility is Visibility.PRIVATE  # no live tally in the channel
+    assert "Answer noted" in reply_text(first)
+    again = await poll_vote(1)
+    assert "first answer" in reply_text(again)
+    [(poll, tally)] = await app.services.polls.open_polls("test:group")
+    assert tally.counts[0] == 1
+    assert tally.voters == 1

@@ -13,9 +13,9 @@ from bot.core.registry import OptionSpec, UsageForm, action, command
 from bot.core.time import parse_duration
 from bot.features.charts import bar_chart_png
 from bot.features.private_notes import joined_by_taking_part
-from bot.features.quiz_cards import reveal
+from bot.features.quiz_cards import reveal, week_answered
 from bot.features.services import ActionContext, CommandContext, Services
-from bot.store.polls import Poll, PollClosed, Tally
+from bot.store.polls import AlreadyVoted, Poll, PollClosed, Tally
 
 VOTE_ACTION = "poll:vote"
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -200,6 +200,12 @@ async def vote(ctx: ActionContext) -> Reply:
         )
     except PollClosed as closed:
         raise UserError(f"Sorry, {closed}.") from None
+    except AlreadyVoted:
+        raise UserError("Your first answer to the question of the week stands.") from None
+    if voted_on.quiz_question is not None:
+        # A question of the week reached through a poll button (an old or made-up one): its
+        # tally stays hidden until it closes, and the answer is acknowledged privately.
+        return week_answered(voted_on, int(index), first=True)
     if not voted_on.anonymous:
         member = ctx.press.member
         await joined_by_taking_part(ctx.services, voted_on.group_id, member.id, member.name)

@@ -154,7 +154,7 @@ async def answer_week_question(ctx: ActionContext) -> Reply:
     )
     try:
         poll, _ = await services.polls.vote(
-            int(poll_id), member.id, int(index), now=now, final=True, alongside=alongside
+            int(poll_id), member.id, int(index), now=now, alongside=alongside
         )
     except PollClosed as closed:
         raise UserError(f"Sorry, {closed}: the answer has been revealed in the channel.") from None

@@ -137,12 +137,12 @@ class PollStore:
         option_index: int,
         *,
         now: datetime,
-        final: bool = False,
         alongside: AlongsideVote | None = None,
     ) -> tuple[Poll, Tally]:
         """Record (or change) a member's vote; the tally is read in the same transaction.
 
-        With `final`, a first vote stands: a second raises AlreadyVoted with the first's option.
+        On a question of the week the first answer is final: a second raises AlreadyVoted with
+        the first's option, whichever button sent it.
         """
         async with self.engine.connect() as raw:
             connection = await raw.execution_options(**{WRITE_INTENT: True})
@@ -156,7 +156,7 @@ class PollStore:
                 if not 0 <= option_index < len(poll.options):
                     raise ValueError(f"option {option_index} is not on poll {poll_id}")
                 voter = anonymous_voter(row.vote_key, member_id) if poll.anonymous else member_id
-                if final:
+                if poll.quiz_question is not None:
                     earlier = (
                         await connection.execute(
                             select(poll_votes.c.option_index).where(
