@@ -9,18 +9,14 @@ import json
 import signal
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from sqlalchemy import select, update
 
-from bot.core.time import Occurrence, WeeklyRule
-from bot.store.db import create_engine, upgrade_database
-from bot.store.schedules import ScheduleStore
+from bot.store.db import create_engine
 from bot.store.tables import polls
 from tests.fakes.discord.server import CHANNEL_ID, GUILD_ID, FakeDiscord
 from tests.fakes.loopback import free_port, wait_until
@@ -34,26 +30,9 @@ from tests.test_durability import (
     stop,
     wait_healthy,
 )
+from tests.test_slack_exactly_once import due_now
 
 EPHEMERAL = 64  # Discord's message flag
-
-
-async def quiz_due_now(database_url: str, group_id: str, platform: str) -> None:
-    engine = create_engine(database_url)
-    await upgrade_database(engine)
-    now = datetime.now(UTC)
-    due = now - timedelta(seconds=5)
-    rule = WeeklyRule(weekdays=frozenset(range(7)), at=clock_time(9, 0), zone=ZoneInfo("UTC"))
-    await ScheduleStore(engine).add_schedule(
-        group_id=group_id,
-        platform=platform,
-        kind="quiz",
-        rule=rule,
-        first=Occurrence(due_at=due, slot=f"{due:%Y-%m-%dT%H:%M}"),
-        created_by=f"{platform}:admin",
-        now=now,
-    )
-    await engine.dispose()
 
 
 async def close_the_question(database_url: str) -> None:
@@ -91,7 +70,7 @@ async def discord_fake() -> AsyncIterator[FakeDiscord]:
 async def test_slack_answers_are_ephemeral_and_the_reveal_survives_kill_9_mid_send(
     tmp_path: Path, slack: FakeSlack, database_url: str
 ) -> None:
-    await quiz_due_now(database_url, "slack:T1:C1", "slack")
+    await due_now(database_url, ["quiz"])
     port = free_port()
     env = {
         "SLACK_BOT_TOKEN": SLACK_TOKEN,
@@ -153,7 +132,13 @@ async def test_slack_answers_are_ephemeral_and_the_reveal_survives_kill_9_mid_se
 async def test_discord_answers_are_ephemeral_and_the_reveal_posts_once_across_restarts(
     tmp_path: Path, discord_fake: FakeDiscord, database_url: str
 ) -> None:
-    await quiz_due_now(database_url, f"discord:{GUILD_ID}:{CHANNEL_ID}", "discord")
+    await due_now(
+        database_url,
+        ["quiz"],
+        group_id=f"discord:{GUILD_ID}:{CHANNEL_ID}",
+        platform="discord",
+        created_by=f"discord:{GUILD_ID}:1600000000000000001",
+    )
     env = {
         "DISCORD_TOKEN": DISCORD_TOKEN,
         "DISCORD_API_URL": discord_fake.api_url,

@@ -33,8 +33,15 @@ async def slack() -> AsyncIterator[FakeSlack]:
     await fake.stop()
 
 
-async def due_now(database_url: str, kinds: list[str]) -> None:
-    """Schedules in one Slack channel, each due a moment ago."""
+async def due_now(
+    database_url: str,
+    kinds: list[str],
+    *,
+    group_id: str = f"slack:T1:{CHANNEL}",
+    platform: str = "slack",
+    created_by: str = "slack:T1:UADMIN",
+) -> None:
+    """Schedules in one channel (a Slack one unless told), each due a moment ago."""
     engine = create_engine(database_url)
     await upgrade_database(engine)
     store = ScheduleStore(engine)
@@ -43,12 +50,12 @@ async def due_now(database_url: str, kinds: list[str]) -> None:
     for kind in kinds:
         due = now - timedelta(seconds=5)
         await store.add_schedule(
-            group_id=f"slack:T1:{CHANNEL}",
-            platform="slack",
+            group_id=group_id,
+            platform=platform,
             kind=kind,
             rule=rule,
             first=Occurrence(due_at=due, slot=f"{due:%Y-%m-%dT%H:%M}"),
-            created_by="slack:T1:UADMIN",
+            created_by=created_by,
             now=now,
         )
     await engine.dispose()
