@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.ids import person_id
+from bot.store.db import in_one_hop
 from bot.store.tables import (
     breaks,
     checkin_answers,
@@ -307,8 +308,12 @@ class MemberStore:
             )
             .exists()
         )
-        async with self.engine.connect() as connection:
-            row = (await connection.execute(select(added.label("a"), untold.label("u")))).one()
+        row = await in_one_hop(
+            self.engine,
+            lambda connection: connection.execute(
+                select(added.label("a"), untold.label("u"))
+            ).one(),
+        )
         return bool(row.a), bool(row.u)
 
     async def is_added_organizer(self, group_id: str, member_id: str) -> bool:

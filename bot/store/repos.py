@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, union, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.db import WRITE_INTENT, dialect_insert
+from bot.store.db import dialect_insert, in_one_hop
 from bot.store.tables import checkins, groups, key_values, polls, seen_tips
 
 
@@ -132,25 +133,26 @@ class Store:
         """Read what the member has seen, let `choose` pick, and remember the pick, in one
         transaction: one round of database work per /tip, and two concurrent /tip commands of
         the same member cannot both count as the first of a new cycle."""
-        async with self.engine.connect() as raw:
-            connection = await raw.execution_options(**{WRITE_INTENT: True})
-            async with connection.begin():
-                result = await connection.execute(
-                    select(seen_tips.c.tip_id).where(seen_tips.c.member_id == member_id)
+
+        def pick(connection: Connection) -> TipChoice:
+            result = connection.execute(
+                select(seen_tips.c.tip_id).where(seen_tips.c.member_id == member_id)
+            )
+            choice = choose(set(result.scalars()))
+            forget = [*choice.forget, choice.tip_id]
+            connection.execute(
+                delete(seen_tips).where(
+                    seen_tips.c.member_id == member_id, seen_tips.c.tip_id.in_(forget)
                 )
-                choice = choose(set(result.scalars()))
-                forget = [*choice.forget, choice.tip_id]
-                await connection.execute(
-                    delete(seen_tips).where(
-                        seen_tips.c.member_id == member_id, seen_tips.c.tip_id.in_(forget)
-                    )
+            )
+            connection.execute(
+                insert(seen_tips).values(
+                    member_id=member_id, tip_id=choice.tip_id, topic=choice.topic, seen_at=now
                 )
-                await connection.execute(
-                    insert(seen_tips).values(
-                        member_id=member_id, tip_id=choice.tip_id, topic=choice.topic, seen_at=now
-                    )
-                )
-        return choice
+            )
+            return choice
+
+        return await in_one_hop(self.engine, pick, write_intent=True)
 
     # Key-values -----------------------------------------------------------------------------
 
