@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from bot.adapters.intake import Intake
 from bot.store.inbox import Carried, Inbox, InboxItem, InboxItemTaken
 from bot.store.repos import Store
-from bot.store.tables import inbox, key_values
+from bot.store.tables import inbox, inbox_owners, key_values
 from tests.fakes.clock import FakeClock
 
 LEASE = timedelta(seconds=20)
@@ -122,6 +122,24 @@ async def test_work_left_by_a_stopped_process_is_taken_over_once_after_its_lease
     await owner.renew()
     clock.advance(timedelta(seconds=5))
     assert await make_inbox(store, clock, "c").take_abandoned() == []
+
+
+async def test_a_live_process_keeps_its_backlog_by_renewing_one_lease(
+    store: Store, clock: FakeClock
+) -> None:
+    busy = make_inbox(store, clock, "busy")
+    for number in range(3):
+        await busy.accept(platform="slack", request_id=f"t{number}", payload="{}")
+    clock.advance(LEASE / 2)
+    await busy.renew()
+    async with store.engine.connect() as connection:
+        owners = (await connection.execute(select(func.count()).select_from(inbox_owners))).one()
+    assert owners == (1,)  # one row for the process, not one update per held row
+    clock.advance(LEASE / 2 + timedelta(seconds=1))  # past the lease its first rows brought
+    other = make_inbox(store, clock, "other")
+    assert await other.take_abandoned() == []
+    clock.advance(LEASE / 2)  # and now the owner's has too: it stopped renewing
+    assert len(await other.take_abandoned()) == 3
 
 
 async def test_the_intake_resumes_abandoned_work_and_gives_up_on_poison(

@@ -257,11 +257,22 @@ inbox = Table(
     Column("payload", Text, nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
     Column("claimed_by", String(200), nullable=False),
+    # When the row was accepted or taken over, plus a lease. Whether a row is abandoned is now
+    # decided by its owner's lease (inbox_owners); versions before 0016 read this column.
     Column("lease_until", UTCDateTime(), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("done_at", UTCDateTime(), nullable=True),
     UniqueConstraint("platform", "request_id", name="uq_inbox_request"),
-    Index("ix_inbox_open", "done_at", "lease_until"),
+    # Unfinished rows by owner (take_abandoned), finished rows by age (purge).
+    Index("ix_inbox_open_by_owner", "done_at", "claimed_by"),
+)
+
+# Each process's lease on the inbox rows it holds: renewed as one row, however long its backlog.
+inbox_owners = Table(
+    "inbox_owners",
+    metadata,
+    Column("owner", String(200), primary_key=True),
+    Column("lease_until", UTCDateTime(), nullable=False),
 )
 
 # People ----------------------------------------------------------------------------------------
