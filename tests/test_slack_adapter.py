@@ -460,6 +460,15 @@ async def test_oauth_install_keeps_the_installation_and_posts_with_its_token(
         assert slack.calls_to("chat.postMessage")[-1].token == "xoxb-installed-t2"
         with pytest.raises(PostFailed, match="not installed"):
             await oauth_adapter.post("slack:T3:C5", Reply(title="hi"), idempotency_key="k")
+        # A command from the installed workspace is stored before the ack and answered; one
+        # from a workspace without an installation gets bolt's own reinstall prompt.
+        for team, answer in (("T2", "Math and statistics tip"), ("T3", "reinstall this app")):
+            expected = len(slack.responses) + 1
+            fields = command_body("/tip", "math", response_url=slack.response_url(team))
+            status, _ = await send(oauth_adapter, form(fields | {"team_id": team}))
+            assert status == 200
+            await slack.wait_for(lambda n=expected: len(slack.responses) >= n)
+            assert answer in everything(slack.responses[-1][1])
     finally:
         await oauth_adapter.stop()
         await application.close()

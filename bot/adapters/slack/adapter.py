@@ -25,7 +25,6 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.context.async_context import AsyncBoltContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.health import PlatformHealth
@@ -38,8 +37,9 @@ from bot.adapters.slack.bolt_app import (
     check_app_token,
     check_bot_token,
 )
+from bot.adapters.slack.codec import FORM_CALLBACK
 from bot.adapters.slack.http import SlackHttpServer
-from bot.adapters.slack.outbound import FORM_CALLBACK, busy_ack, render
+from bot.adapters.slack.outbound import busy_ack, render
 from bot.adapters.slack.outbox import Workspaces, find_posted, open_direct, post_message
 from bot.adapters.slack.replies import SlackReplies
 from bot.adapters.slack.stored import StoredInteraction
@@ -105,6 +105,7 @@ class SlackAdapter:
             self.app,
             signing_secret=secret.get_secret_value() if secret else None,
             acking=self.intake.gate.acking,
+            accept=self.accept,
             extra_routes=extra_routes,
         )
         self._register()
@@ -122,44 +123,47 @@ class SlackAdapter:
         self.app.action(re.compile(".+"))(self._on_action)
         self.app.view(FORM_CALLBACK)(self._on_submission)
 
-    async def _on_command(self, ack: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        await self._receive(ack, "command", body, context)
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack(**await self._store(StoredInteraction.from_payload("command", body)))
 
-    async def _on_action(self, ack: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        await self._receive(ack, "action", body, context)
+    async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack(**await self._store(StoredInteraction.from_payload("action", body)))
 
-    async def _on_submission(
-        self, ack: Any, body: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
+    async def _on_submission(self, ack: Any, body: dict[str, Any]) -> None:
         # Acking a view_submission closes the modal; the answer arrives as an ephemeral message.
-        await self._receive(ack, "submission", body, context)
+        await ack(**await self._store(StoredInteraction.from_payload("submission", body)))
 
-    async def _receive(
-        self, ack: Any, kind: str, body: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
-        """Store the interaction in the inbox, then ack: acknowledged means stored.
+    async def accept(self, stored: StoredInteraction) -> dict[str, Any] | None:
+        """Store an interaction read off HTTP ahead of bolt; the ack's fields (bolt's `ack()`
+        keywords), or None to leave the request to bolt.
+
+        In HTTP mode this is the whole ack path: bolt's middleware and listener matching would
+        cost as much again as the store. What bolt would still decide here is whether the
+        workspace has installed studybot (OAuth); a workspace that has not is left to bolt,
+        which answers with its install prompt.
+        """
+        if not await self.workspaces.installed(stored.team):
+            return None
+        return await self._store(stored)
+
+    async def _store(self, stored: StoredInteraction) -> dict[str, Any]:
+        """Store the interaction in the inbox; the ack's fields: acknowledged means stored.
 
         The trigger id is the request's identity: a copy Slack sent again (a retry after a slow
         ack, the same click twice, or a retry that reached another process) is acked and
-        dropped, because the first copy is stored and answered. Bolt's context has already read
-        who and where from the payload; the stored item keeps that next to the body.
+        dropped, because the first copy is stored and answered.
         """
         counting = self.intake.gate.acking() if self.socket_mode else contextlib.nullcontext()
         with counting:
-            trigger = body.get("trigger_id")
-            request_id = f"{kind}:{trigger}" if isinstance(trigger, str) and trigger else None
-            stored = StoredInteraction.from_bolt(kind, body, context)
+            request_id = f"{stored.kind}:{stored.trigger_id or uuid.uuid4().hex}"
             try:
                 await self.intake.receive(
-                    platform=self.platform,
-                    request_id=request_id or f"{kind}:{uuid.uuid4().hex}",
-                    payload=stored.encode(),
+                    platform=self.platform, request_id=request_id, payload=stored.encode()
                 )
             except Exception as error:
-                log.warning("could not store a Slack %s (%s)", kind, type(error).__name__)
-                await ack(**busy_ack(kind, body, BUSY))
-                return
-            await ack()
+                log.warning("could not store a Slack %s (%s)", stored.kind, type(error).__name__)
+                return busy_ack(stored.kind, stored.body, BUSY)
+            return {}
 
     # Work, after the ack --------------------------------------------------------------------
 
@@ -189,7 +193,8 @@ class SlackAdapter:
         invocation = inbound.command_to_invocation(
             stored.body, is_admin=role.is_admin, manages_channel=role.manages_channel
         )
-        reply = await self.dispatcher.invoke(invocation)
+        async with self.intake.gate.turn():
+            reply = await self.dispatcher.invoke(invocation)
         if work.carried.taken:
             return  # another process answered this one
         if reply.form is not None:
@@ -212,7 +217,8 @@ class SlackAdapter:
         press = inbound.action_to_press(
             stored.body, is_admin=role.is_admin, manages_channel=role.manages_channel
         )
-        reply = await self.dispatcher.press(press)
+        async with self.intake.gate.turn():
+            reply = await self.dispatcher.press(press)
         if work.carried.taken:
             return
         if reply.form is not None:
@@ -242,7 +248,8 @@ class SlackAdapter:
             is_admin=role.is_admin,
             manages_channel=role.manages_channel,
         )
-        reply = await self.dispatcher.press(press)
+        async with self.intake.gate.turn():
+            reply = await self.dispatcher.press(press)
         if work.carried.taken:
             return
         await client.chat_postEphemeral(channel=channel, user=stored.user, **render(reply))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+# The callback id of every modal studybot opens; a submission with another is not ours.
+FORM_CALLBACK = "studybot_form"
 # Slack rejects an empty button value; this stands for "no value".
 EMPTY_VALUE = "-"
 

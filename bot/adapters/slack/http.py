@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack.inbound import payload_problem
+from bot.adapters.slack.inbound import Refused, read_request
 from bot.adapters.slack.manifest import EVENTS_PATH
+from bot.adapters.slack.stored import StoredInteraction
 
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+
+# Stores an interaction and says what to ack with (bolt's `ack()` keywords; {} for a plain ack),
+# or None to hand the request to bolt after all.
+Accept = Callable[[StoredInteraction], Awaitable[dict[str, Any] | None]]
 
 
 class SlackHttpServer:
@@ -27,6 +34,7 @@ class SlackHttpServer:
         *,
         signing_secret: str | None,
         acking: Callable[[], AbstractContextManager[object]],
+        accept: Accept,
         extra_routes: Sequence[web.RouteDef] = (),
     ) -> None:
         self.app = app
@@ -37,6 +45,7 @@ class SlackHttpServer:
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         # Counts the whole request as an ack in flight: reading, verifying and answering it.
         self._acking = acking
+        self._accept = accept
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -69,7 +78,8 @@ class SlackHttpServer:
             self._runner = None
 
     async def _handle_post(self, request: web.Request) -> web.Response:
-        """Verify, then check the shape, then hand to bolt: anything refused costs one line."""
+        """Verify, then read the body once: an interaction is stored and acked right here,
+        anything refused costs one line, the rest (SSL checks, the install prompt) is bolt's."""
         with self._acking():
             try:
                 body = await request.text()
@@ -78,10 +88,14 @@ class SlackHttpServer:
             if not self._signed(request, body):
                 # Refused before the body is parsed: nobody unsigned can reach the parsers.
                 return web.Response(status=401)
-            problem = payload_problem(request.content_type, body)
-            if problem is not None:
-                log.warning("Slack: refused %s", problem)
+            reading = read_request(request.content_type, body)
+            if isinstance(reading, Refused):
+                log.warning("Slack: refused %s", reading.problem)
                 return web.Response(status=400)
+            if reading is not None:
+                ack = await self._accept(reading)
+                if ack is not None:
+                    return await _ack_response(ack)
             bolt_request = AsyncBoltRequest(
                 body=body,
                 query=request.query_string,
@@ -110,6 +124,13 @@ class SlackHttpServer:
         assert self.app.oauth_flow is not None
         response = await self.app.oauth_flow.handle_callback(await to_bolt_request(request))
         return await to_aiohttp_response(response)
+
+
+async def _ack_response(fields: dict[str, Any]) -> web.Response:
+    """The HTTP answer bolt gives for `ack(**fields)`."""
+    if not fields:
+        return web.Response()
+    return await to_aiohttp_response(await AsyncAck()(**fields))  # type: ignore[no-untyped-call]
 
 
 async def _health(_request: web.Request) -> web.Response:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 from bot.adapters.slack.codec import (
+    FORM_CALLBACK,
     MessageRef,
     decode_action_id,
     decode_form_origin,
     decode_value,
 )
+from bot.adapters.slack.stored import COMMAND_ACK_FIELDS, StoredInteraction, form_fields
 from bot.core.ids import parse_scoped_id, scoped_id
 from bot.core.model import ActionPress, Invocation, Member
 
@@ -130,46 +132,70 @@ def submission_fields(view: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 HANDLED_PAYLOADS = ("block_actions", "view_submission")
 
 
-def payload_problem(content_type: str, body: str) -> str | None:
-    """Why a (signed) request body is not something studybot can act on, or None if it is.
+@dataclass(frozen=True, kw_only=True)
+class Refused:
+    """A signed request studybot cannot act on, and why (logged in one line, answered 400)."""
+
+    problem: str
+
+
+def read_request(content_type: str, body: str) -> StoredInteraction | Refused | None:
+    """Read a signed request body: an interaction to store, a refusal, or None for what bolt
+    answers itself (Slack's SSL check, JSON bodies such as url_verification, other modals).
 
     Checked before bolt sees the request, so a malformed payload is refused with one line
-    instead of an exception inside bolt's middleware (which answers 500).
+    instead of an exception inside bolt's middleware (which answers 500). A payload is parsed
+    as bolt's `parse_body` does, so a stored interaction is the dict bolt would hand a listener;
+    a slash command's form is read only as far as the acknowledgement needs.
     """
     if content_type.startswith("application/json"):
         try:
             data = json.loads(body)
         except ValueError:
-            return "a JSON body that is not JSON"
-        return None if isinstance(data, dict) else "a JSON body that is not an object"
-    fields = dict(parse_qsl(body, keep_blank_values=True))
+            return Refused(problem="a JSON body that is not JSON")
+        return (
+            None if isinstance(data, dict) else Refused(problem="a JSON body that is not an object")
+        )
+    fields = form_fields(body, _FORM_FIELDS)
     if "ssl_check" in fields:
         return None
     if "payload" in fields:
-        return _interaction_problem(fields["payload"])
-    command = fields.get("command", "")
-    return None if command.startswith("/") else "a form without a slash command"
+        return _read_interaction(fields["payload"])
+    if fields.get("command", "").startswith("/"):
+        return StoredInteraction.from_command_form(body, fields)
+    return Refused(problem="a form without a slash command")
 
 
-def _interaction_problem(raw: str) -> str | None:
+_FORM_FIELDS = COMMAND_ACK_FIELDS | {"ssl_check", "payload"}
+
+
+def _read_interaction(raw: str) -> StoredInteraction | Refused | None:
     try:
         payload = json.loads(raw)
     except ValueError:
-        return "an interaction payload that is not JSON"
+        return Refused(problem="an interaction payload that is not JSON")
     if not isinstance(payload, dict):
-        return "an interaction payload that is not an object"
+        return Refused(problem="an interaction payload that is not an object")
     kind = payload.get("type")
     if kind not in HANDLED_PAYLOADS:
-        return f"an interaction of a type studybot does not handle ({str(kind)[:40]})"
+        return Refused(
+            problem=f"an interaction of a type studybot does not handle ({str(kind)[:40]})"
+        )
     if kind == "block_actions":
         actions = payload.get("actions")
-        valid = (
+        if not (
             isinstance(actions, list)
             and actions
             and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions)
-        )
-        return None if valid else "block_actions without a valid action"
+        ):
+            return Refused(problem="block_actions without a valid action")
+        # bolt's listeners match the first action's id; an empty one matches no listener.
+        if not actions[0]["action_id"]:
+            return None
+        return StoredInteraction.from_payload("action", payload)
     view = payload.get("view")
     if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
-        return "view_submission without a valid view"
-    return None
+        return Refused(problem="view_submission without a valid view")
+    if view["callback_id"] != FORM_CALLBACK:
+        return None
+    return StoredInteraction.from_payload("submission", payload)

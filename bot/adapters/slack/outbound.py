@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.slack.codec import encode_action_id, encode_value
+from bot.adapters.slack.codec import FORM_CALLBACK, encode_action_id, encode_value
 from bot.core.ids import local_part
 from bot.core.instants import Instant, InstantStyle, plain, plain_text, render_instants
 from bot.core.model import Button, Columns, Context, Form, Reply, Section
@@ -159,7 +159,6 @@ def _buttons(buttons: tuple[Button, ...]) -> list[Block]:
     return blocks
 
 
-FORM_CALLBACK = "studybot_form"
 MAX_MODAL_TITLE = 24
 
 

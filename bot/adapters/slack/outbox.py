@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -38,6 +39,10 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
+# How long a found installation is taken as still there without asking the database again.
+REMEMBER_INSTALLATION_SECONDS = 300.0
+
+
 class Workspaces:
     """The Web API client for a workspace: the one bot token, or with OAuth each workspace's."""
 
@@ -51,6 +56,25 @@ class Workspaces:
         self.client = client
         self.installations = installations
         self.api_url = api_url
+        self._installed_until: dict[str, float] = {}
+
+    async def installed(self, team_id: str) -> bool:
+        """Whether studybot has a bot token for this workspace (always, with the one token).
+
+        The ack path asks for every interaction, so an installation found is remembered for a
+        while; clicks from a workspace that uninstalled within that while are stored, and their
+        work fails with "not installed" as a scheduled post to it would.
+        """
+        if self.installations is None:
+            return True
+        now = time.monotonic()
+        if self._installed_until.get(team_id, 0.0) > now:
+            return True
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:
+            return False
+        self._installed_until[team_id] = now + REMEMBER_INSTALLATION_SECONDS
+        return True
 
     async def client_for(self, team_id: str) -> AsyncWebClient:
         if self.installations is None:
