@@ -68,25 +68,29 @@ class AckGate:
     async def wait_idle(self) -> None:
         await self._idle.wait()
 
+    async def settled(self) -> None:
+        """Wait until no acknowledgement is in flight and none finished within
+        ACK_SETTLE_SECONDS: before any stretch of reply work on the loop."""
+        while True:
+            await self._idle.wait()
+            settling = self._last_done + ACK_SETTLE_SECONDS - time.monotonic()
+            if settling <= 0 and self._in_flight == 0:
+                return
+            await asyncio.sleep(max(settling, 0))
+
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
-        """The feature's own work, one interaction at a time, each started once no
-        acknowledgement is in flight and none has finished within ACK_SETTLE_SECONDS.
+        """The feature's own work, one interaction at a time, each started once the acks have
+        settled.
 
         On one event loop that work runs one piece at a time anyway; several workers let in by
         the same quiet moment would run theirs back to back and hold up every acknowledgement
         arriving meanwhile (measured: four at once cost a burst of acks a fifth or more of its
-        throughput).
-        Waiting on the platform (sending the reply, asking who is an admin) stays concurrent,
-        outside the turn.
+        throughput). Waiting on the platform (the reply's round trip, asking who is an admin)
+        stays concurrent, outside the turn; sending the reply waits for `settled` again.
         """
         async with self._turn:
-            while True:
-                await self._idle.wait()
-                settling = self._last_done + ACK_SETTLE_SECONDS - time.monotonic()
-                if settling <= 0 and self._in_flight == 0:
-                    break
-                await asyncio.sleep(max(settling, 0))
+            await self.settled()
             yield
 
 

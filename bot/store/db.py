@@ -136,11 +136,13 @@ WRITE_INTENT = "studybot_write_intent"
 
 def _sqlite_begin(connection: Connection) -> None:
     immediate = connection.get_execution_options().get(WRITE_INTENT, False)
-    # Straight to the driver: SQLAlchemy's statement machinery (execution context, events)
-    # cost as much as the rest of a small transaction, and BEGIN needs none of it.
-    driver_connection = connection.connection.driver_connection
-    assert driver_connection is not None
-    driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # Straight to the DB-API connection: SQLAlchemy's statement machinery (execution context,
+    # events) costs as much as the rest of a small transaction, and BEGIN needs none of it.
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    finally:
+        cursor.close()
 
 
 def alembic_config() -> Config:

@@ -197,6 +197,7 @@ class SlackAdapter:
             reply = await self.dispatcher.invoke(invocation)
         if work.carried.taken:
             return  # another process answered this one
+        await self.intake.gate.settled()  # sending is work on the loop too
         if reply.form is not None:
             await self.replies.open_form(
                 client,
@@ -221,6 +222,7 @@ class SlackAdapter:
             reply = await self.dispatcher.press(press)
         if work.carried.taken:
             return
+        await self.intake.gate.settled()  # sending is work on the loop too
         if reply.form is not None:
             await self.replies.open_form(
                 client,
