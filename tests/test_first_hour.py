@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -9,9 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from bot.adapters.console.adapter import ConsoleAdapter
 from bot.app import Application
-from bot.core.model import ActionPress
+from bot.core.model import ActionPress, Reply
 from bot.features.checkins import SUBMIT_ACTION
 from tests.chat import Chat, reply_text
 from tests.conftest import ADMIN
@@ -53,6 +56,29 @@ def test_press_only_presses_the_last_replys_buttons(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "The last reply has no buttons to press" in result.stdout
     assert result.stdout.count("Math and statistics tip") == 1
+
+
+async def test_a_note_arriving_before_press_leaves_the_polls_buttons(
+    app: Application, tmp_path: Path
+) -> None:
+    # The scheduler delivers on its own time: a private note printed between a poll and the
+    # member's `/press 1` must not leave the press with nothing to press.
+    console = ConsoleAdapter(
+        app.dispatcher,
+        stdin=io.StringIO(""),
+        console=Console(file=io.StringIO()),
+        charts_dir=tmp_path,
+    )
+    poll = await console.handle('/poll "Best day?" "Mon" "Thu"')
+    assert poll is not None
+    await console.show(poll)
+    await console.post_private(
+        "console:you", Reply(title="You're on the roster"), idempotency_key="k"
+    )
+    vote = await console.handle("/press 1")
+    assert vote is not None
+    assert not vote.is_error
+    assert "1 vote" in reply_text(vote)
 
 
 def test_bare_studybot_prints_help(tmp_path: Path) -> None:

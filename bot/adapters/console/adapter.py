@@ -114,9 +114,13 @@ class ConsoleAdapter:
             line, member=self.member, group_id=self.group_id, platform=PLATFORM
         )
 
-    async def show(self, reply: Reply) -> None:
-        # /press acts on the reply just shown, never on buttons of an older one.
-        self._last_buttons = reply.buttons
+    async def show(self, reply: Reply, *, unprompted: bool = False) -> None:
+        # /press acts on the reply just shown, never on buttons of an older one. A message that
+        # arrives on its own (a scheduled post, a private note) between a command and the next
+        # line takes them over only if it has buttons itself: otherwise a note delivered by the
+        # scheduler just then would leave `/press 1` after a poll with nothing to press.
+        if not unprompted or reply.buttons:
+            self._last_buttons = reply.buttons
         self.console.print(render(reply, await self._zone()))
         if reply.image is not None:
             # One folder per group: files of different groups never overwrite each other.
@@ -130,7 +134,7 @@ class ConsoleAdapter:
     async def post(self, group_id: str, reply: Reply, *, idempotency_key: str) -> str | None:
         label = "" if group_id == self.group_id else f" for {group_id}"
         self.console.print(f"[scheduled{label}]", style="magenta", markup=False)
-        await self.show(reply)
+        await self.show(reply, unprompted=True)
         return idempotency_key
 
     async def post_private(
@@ -139,7 +143,7 @@ class ConsoleAdapter:
         self.console.print(
             f"(private message to {local_part(member_id)})", style="magenta", markup=False
         )
-        await self.show(reply)
+        await self.show(reply, unprompted=True)
         return idempotency_key
 
     async def find_posted_private(
@@ -152,7 +156,7 @@ class ConsoleAdapter:
     ) -> str | None:
         names = ", ".join(local_part(member) for member in member_ids)
         self.console.print(f"(private message to {names})", style="magenta", markup=False)
-        await self.show(reply)
+        await self.show(reply, unprompted=True)
         return idempotency_key
 
     async def find_posted_shared(
