@@ -82,8 +82,9 @@ class Inbox:
         self.clock = clock
         self.lease = lease
         self._arrivals: list[_Arrival] = []
+        # The one task writing arrivals: requests parsed in the same loop turn reach it together
+        # and share a commit.
         self._writer: asyncio.Task[None] | None = None
-        self._writing = False
         self._leased = False  # this process's row in inbox_owners is written
         install_transaction_hooks(engine)
 
@@ -99,11 +100,10 @@ class Inbox:
 
     async def _write_arrivals(self) -> None:
         # Whatever arrives while one batch commits forms the next batch.
-        while self._arrivals and not self._writing:
+        while self._arrivals:
             await self._write_batch()
 
     async def _write_batch(self) -> None:
-        self._writing = True
         batch, self._arrivals = self._arrivals, []
         try:
             stored = await self._insert(batch)
@@ -112,8 +112,6 @@ class Inbox:
                 if not arrival.future.done():
                     arrival.future.set_exception(error)
             return
-        finally:
-            self._writing = False
         for arrival in batch:
             if not arrival.future.done():
                 arrival.future.set_result(stored.get(id(arrival)))

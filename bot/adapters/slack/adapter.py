@@ -142,9 +142,12 @@ class SlackAdapter:
         workspace has installed studybot (OAuth); a workspace that has not is left to bolt,
         which answers with its install prompt.
         """
-        if not await self.workspaces.installed(stored.team):
+        try:
+            installed = await self.workspaces.installed(stored.team)
+        except Exception as error:  # bolt's own authorization answers for itself
+            log.warning("could not look up workspace %s (%s)", stored.team, type(error).__name__)
             return None
-        return await self._store(stored)
+        return await self._store(stored) if installed else None
 
     async def _store(self, stored: StoredInteraction) -> dict[str, Any]:
         """Store the interaction in the inbox; the ack's fields: acknowledged means stored.
