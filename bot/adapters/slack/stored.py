@@ -35,13 +35,12 @@ class StoredInteraction:
     @classmethod
     def from_payload(cls, kind: str, body: dict[str, Any]) -> StoredInteraction:
         """Who and where, read off the payload with bolt's own functions (its context's)."""
-        trigger = body.get("trigger_id")
         return cls(
             kind=kind,
             team=extract_team_id(body) or "",
             user=extract_user_id(body) or "",
             channel=extract_channel_id(body) or "",
-            trigger_id=trigger if isinstance(trigger, str) else "",
+            trigger_id=_trigger_of(body),
             parsed=body,
         )
 
@@ -90,15 +89,19 @@ class StoredInteraction:
         if "team" not in stored:
             # Stored by a version that kept only the body: read it as bolt's context does.
             return cls.from_payload(str(stored["kind"]), body)
-        trigger = body.get("trigger_id")
         return cls(
             kind=str(stored["kind"]),
             team=str(stored["team"] or ""),
             user=str(stored["user"] or ""),
             channel=str(stored["channel"] or ""),
-            trigger_id=trigger if isinstance(trigger, str) else "",
+            trigger_id=_trigger_of(body),
             parsed=body,
         )
+
+
+def _trigger_of(body: dict[str, Any]) -> str:
+    trigger = body.get("trigger_id")
+    return trigger if isinstance(trigger, str) else ""
 
 
 def form_fields(form: str, names: frozenset[str]) -> dict[str, str]:
